@@ -1,0 +1,118 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import pg from 'pg';
+import lockfile from 'proper-lockfile';
+
+/** A query runner: the transaction handed to repos, on either engine. */
+export interface Queryable {
+  query<Row = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<{ rows: Row[]; rowCount: number }>;
+  /** Runs a script of several statements without parameters (migrations only). */
+  exec(sql: string): Promise<void>;
+}
+
+/** One of the two engines behind the same small interface. */
+export interface Database {
+  readonly engine: 'pglite' | 'postgres';
+  /** Runs fn in a transaction: committed when it resolves, rolled back when it throws. */
+  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+export class DatabaseLockedError extends Error {
+  constructor(dataDir: string) {
+    super(
+      `The embedded database in ${dataDir} is in use by another Seatwise process (a running server or migration). ` +
+        'Stop that process first, or point DATA_DIR at another folder.',
+    );
+  }
+}
+
+// pg returns bigint (int8) columns as strings by default; our counters fit in a double.
+pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
+
+/** Opens a PostgreSQL server pool. */
+export function openPostgres(url: string, poolSize: number): Database {
+  const pool = new pg.Pool({ connectionString: url, max: poolSize });
+  // An idle client that errors (server restart) must not crash the process; the next checkout reconnects.
+  pool.on('error', () => undefined);
+  return {
+    engine: 'postgres',
+    async transaction(fn) {
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        const tx: Queryable = {
+          async query(sql, params) {
+            const result = await client.query(sql, params as unknown[] | undefined);
+            return { rows: result.rows, rowCount: result.rowCount ?? 0 };
+          },
+          async exec(sql) {
+            await client.query(sql);
+          },
+        };
+        const value = await fn(tx);
+        await client.query('COMMIT');
+        return value;
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw error;
+      } finally {
+        client.release();
+      }
+    },
+    close: () => pool.end(),
+  };
+}
+
+/**
+ * Opens the embedded database. `dataDir` undefined means in memory (tests). On disk, the folder is locked
+ * for this process: PGlite is single-process, and a second writer would corrupt it.
+ */
+export async function openPglite(dataDir: string | undefined): Promise<Database> {
+  let release: (() => Promise<void>) | undefined;
+  let location: string | undefined;
+  if (dataDir) {
+    mkdirSync(dataDir, { recursive: true });
+    location = path.join(dataDir, 'pgdata');
+    try {
+      release = await lockfile.lock(dataDir, {
+        lockfilePath: path.join(dataDir, 'seatwise.lock'),
+        stale: 15_000,
+        update: 5_000,
+        onCompromised: (error) => {
+          // Someone else took the lock: continuing could corrupt the database, so stop at once.
+          process.stderr.write(`Lost the lock on ${dataDir}: ${error.message}\n`);
+          process.exit(1);
+        },
+      });
+    } catch (error) {
+      if ((error as { code?: string }).code === 'ELOCKED') throw new DatabaseLockedError(dataDir);
+      throw error;
+    }
+  }
+  let pglite: PGlite;
+  try {
+    pglite = await PGlite.create(location ? { dataDir: location } : {});
+  } catch (error) {
+    await release?.();
+    throw error;
+  }
+  const wrap = (runner: Pick<PGlite, 'query' | 'exec'>): Queryable => ({
+    async query(sql, params) {
+      const result = await runner.query(sql, params as unknown[] | undefined);
+      return { rows: result.rows as never[], rowCount: result.affectedRows ?? result.rows.length };
+    },
+    async exec(sql) {
+      await runner.exec(sql);
+    },
+  });
+  return {
+    engine: 'pglite',
+    transaction: (fn) => pglite.transaction((tx) => fn(wrap(tx))),
+    async close() {
+      await pglite.close();
+      await release?.();
+    },
+  };
+}
