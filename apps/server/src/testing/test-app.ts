@@ -1,0 +1,150 @@
+import { randomBytes } from 'node:crypto';
+import type { Role } from '@seatwise/protocol';
+import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
+import pino from 'pino';
+import { buildApp } from '../app.ts';
+import { loadConfig, type Config } from '../config.ts';
+import { createTenancy, type Tenancy } from '../db/tenant.ts';
+import { createTestDatabase, type TestDatabase } from './test-database.ts';
+
+export const TEST_ORIGIN = 'http://localhost:8080';
+
+/** A signed-in person as an API client sees them. */
+export interface TestSession {
+  userId: string;
+  orgId: string;
+  email: string;
+  password: string;
+  role: Role;
+  accessToken: string;
+  refreshToken: string;
+  csrfToken: string;
+  /** The Set-Cookie values, as a browser would keep them. */
+  cookies: Record<string, string>;
+}
+
+export interface TestApp {
+  app: FastifyInstance;
+  database: TestDatabase;
+  tenancy: Tenancy;
+  config: Config;
+  /** Sends a request; `as` adds the session's bearer token. */
+  request(options: InjectOptions & { as?: TestSession }): Promise<LightMyRequestResponse>;
+  /** The newest link token mailed to an address (read from the outbox, as a developer would). */
+  mailedToken(to: string): Promise<string>;
+  /** Signs up, confirms the address and signs in: a new organisation with its Owner. */
+  newOrganization(label?: string): Promise<TestSession>;
+  /** Invites a new person with a role into the inviter's organisation, accepts and signs them in. */
+  addMember(inviter: TestSession, role: Role, label?: string): Promise<TestSession>;
+  signIn(email: string, password: string, orgId?: string): Promise<TestSession>;
+  close(): Promise<void>;
+}
+
+/** A strong password nobody else uses. */
+export const strongPassword = () => `Quiet-${randomBytes(9).toString('base64url')}-harbour`;
+const uniqueEmail = (label: string) => `${label}.${randomBytes(5).toString('hex')}@example.test`;
+
+export function testConfig(overrides: Record<string, string> = {}): Config {
+  return loadConfig({
+    NODE_ENV: 'test',
+    DATA_DIR: '/nonexistent-test-data',
+    PUBLIC_URL: TEST_ORIGIN,
+    JWT_SIGNING_KEYS: `test1:${randomBytes(32).toString('base64url')}`,
+    CSRF_SECRET: randomBytes(32).toString('base64url'),
+    RATE_LIMIT_PER_MINUTE: '100000',
+    LOG_LEVEL: 'silent',
+    ...overrides,
+  });
+}
+
+export function parseSetCookies(response: LightMyRequestResponse): Record<string, string> {
+  const jar: Record<string, string> = {};
+  for (const cookie of response.cookies as { name: string; value: string }[]) jar[cookie.name] = cookie.value;
+  return jar;
+}
+
+/** A real application on a real database (PGlite, or PostgreSQL with TEST_DATABASE_URL), driven by inject(). */
+export async function createTestApp(options: { config?: Record<string, string>; logger?: pino.Logger } = {}): Promise<TestApp> {
+  const database = await createTestDatabase();
+  const config = testConfig(options.config);
+  const { app } = await buildApp({ config, db: database.db, logger: options.logger ?? pino({ level: 'silent' }), webDist: '/nonexistent' });
+  await app.ready();
+  const tenancy = createTenancy(database.db);
+
+  const request: TestApp['request'] = (opts) => {
+    const { as, ...rest } = opts;
+    const headers = { ...(rest.headers ?? {}) } as Record<string, string>;
+    if (as) headers.authorization = `Bearer ${as.accessToken}`;
+    return app.inject({ ...rest, headers });
+  };
+
+  async function mailedToken(to: string): Promise<string> {
+    const { rows } = await database.owner.transaction((tx) =>
+      tx.query<{ body_text: string }>('SELECT body_text FROM email_outbox WHERE to_address = $1 ORDER BY id DESC LIMIT 1', [to]),
+    );
+    const match = /#token=([^\s]+)/.exec(rows[0]?.body_text ?? '');
+    if (!match) throw new Error(`no link was mailed to ${to}`);
+    return decodeURIComponent(match[1]!);
+  }
+
+  async function signIn(email: string, password: string, orgId?: string): Promise<TestSession> {
+    const response = await request({ method: 'POST', url: '/api/auth/sign-in', payload: { email, password, ...(orgId ? { orgId } : {}) } });
+    if (response.statusCode !== 200) throw new Error(`sign-in failed: ${response.statusCode} ${response.body}`);
+    const body = response.json();
+    return {
+      userId: body.user.id,
+      orgId: body.orgId,
+      email,
+      password,
+      role: body.role,
+      accessToken: body.accessToken,
+      refreshToken: body.refreshToken,
+      csrfToken: body.csrfToken,
+      cookies: parseSetCookies(response),
+    };
+  }
+
+  async function newOrganization(label = 'owner'): Promise<TestSession> {
+    const email = uniqueEmail(label);
+    const password = strongPassword();
+    const signUp = await request({
+      method: 'POST',
+      url: '/api/auth/sign-up',
+      payload: { name: `Test ${label}`, email, companyName: `Company of ${label}`, password },
+    });
+    if (signUp.statusCode !== 202) throw new Error(`sign-up failed: ${signUp.statusCode} ${signUp.body}`);
+    const verify = await request({ method: 'POST', url: '/api/auth/verify-email', payload: { token: await mailedToken(email) } });
+    if (verify.statusCode !== 200) throw new Error(`verification failed: ${verify.statusCode} ${verify.body}`);
+    return signIn(email, password);
+  }
+
+  async function addMember(inviter: TestSession, role: Role, label: string = role): Promise<TestSession> {
+    const email = uniqueEmail(label);
+    const password = strongPassword();
+    const invite = await request({ method: 'POST', url: '/api/invitations', as: inviter, payload: { email, role } });
+    if (invite.statusCode !== 201) throw new Error(`invitation failed: ${invite.statusCode} ${invite.body}`);
+    const accept = await request({
+      method: 'POST',
+      url: '/api/invitations/accept',
+      payload: { token: await mailedToken(email), name: `Test ${label}`, password },
+    });
+    if (accept.statusCode !== 200) throw new Error(`accepting failed: ${accept.statusCode} ${accept.body}`);
+    return signIn(email, password, inviter.orgId);
+  }
+
+  return {
+    app,
+    database,
+    tenancy,
+    config,
+    request,
+    mailedToken,
+    newOrganization,
+    addMember,
+    signIn,
+    async close() {
+      await app.close();
+      await database.close();
+    },
+  };
+}
