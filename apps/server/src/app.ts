@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import cookie from '@fastify/cookie';
@@ -9,7 +9,7 @@ import rateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type RouteOptions } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
 import type { Config } from './config.ts';
@@ -17,8 +17,8 @@ import type { Database } from './db/connect.ts';
 import { createTenancy, type Tenancy } from './db/tenant.ts';
 import { registerAuthentication } from './http/authenticate.ts';
 import { registerCsrfProtection } from './http/csrf.ts';
-import { registerErrorHandler } from './http/error-handler.ts';
-import './http/route-access.ts';
+import { registerErrorHandler, registerNotFoundHandler } from './http/error-handler.ts';
+import type { RouteAccess } from './http/route-access.ts';
 import { createAccessService } from './modules/access/access.service.ts';
 import { registerAuditRoutes } from './modules/audit/audit.routes.ts';
 import { createAuditService } from './modules/audit/audit.service.ts';
@@ -40,8 +40,17 @@ export interface AppDeps {
   webDist?: string;
 }
 
+/** One entry of the route table, with the access rule it declares. */
+export interface RouteInfo {
+  method: string;
+  url: string;
+  access: RouteAccess | undefined;
+}
+
 export interface BuiltApp {
   app: FastifyInstance;
+  /** Every route registered, for the role × route matrix test and the API docs. */
+  routes: RouteInfo[];
   tenancy: Tenancy;
   mail: MailService;
 }
@@ -61,10 +70,12 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
+  const registered: RouteOptions[] = [];
   app.addHook('onRoute', (route) => {
     if (!route.config?.access && PLUGIN_ROUTE_PREFIXES.some((prefix) => route.url.startsWith(prefix))) {
       route.config = { ...route.config, access: 'public' };
     }
+    registered.push(route);
   });
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
@@ -137,13 +148,21 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   registerAuditRoutes(app, createAuditService({ access }));
 
   const webDist = deps.webDist ?? DEFAULT_WEB_DIST;
-  if (existsSync(path.join(webDist, 'index.html'))) {
-    await app.register(fastifyStatic, { root: webDist, wildcard: false, index: ['index.html'] });
-    // Client-side routes (/sign-in, /verify-email …) all load the single page.
-    app.setNotFoundHandler((request, reply) => {
-      if (request.method === 'GET' && !request.url.startsWith('/api/')) return reply.sendFile('index.html');
-      return reply.status(404).send({ error: { code: 'not_found', message: `No route for ${request.method} ${request.url.split('?')[0]}.` } });
+  const indexFile = path.join(webDist, 'index.html');
+  const singlePage = existsSync(indexFile) ? readFileSync(indexFile, 'utf8') : undefined;
+  if (singlePage !== undefined) {
+    await app.register(async (scope) => {
+      // The built web app's files are public by nature.
+      scope.addHook('onRoute', (route) => {
+        route.config = { ...route.config, access: 'public' };
+      });
+      await scope.register(fastifyStatic, { root: webDist, wildcard: false, index: ['index.html'] });
     });
   }
-  return { app, tenancy, mail };
+  registerNotFoundHandler(app, singlePage);
+  // Read after every plugin ran its onRoute hooks, so the access rules are final.
+  const routes = registered.flatMap((route) =>
+    [route.method].flat().map((method) => ({ method, url: route.url, access: route.config?.access })),
+  );
+  return { app, routes, tenancy, mail };
 }

@@ -41,7 +41,17 @@ export function registerErrorHandler(app: FastifyInstance): void {
     request.log.error({ err: error }, 'unhandled error');
     return reply.status(500).send({ error: { code: 'internal', message: 'Something went wrong on our side.' } });
   });
-  app.setNotFoundHandler((request, reply) =>
-    reply.status(404).send({ error: { code: 'not_found', message: `No route for ${request.method} ${request.url.split('?')[0]}.` } }),
-  );
+}
+
+/**
+ * Unknown routes answer a JSON 404; with a built web app, any other GET outside /api loads the single
+ * page (its client-side routes: /sign-in, /verify-email …).
+ */
+export function registerNotFoundHandler(app: FastifyInstance, singlePageHtml: string | undefined): void {
+  app.setNotFoundHandler((request, reply) => {
+    if (singlePageHtml !== undefined && request.method === 'GET' && !request.url.startsWith('/api/')) {
+      return reply.type('text/html; charset=utf-8').send(singlePageHtml);
+    }
+    return reply.status(404).send({ error: { code: 'not_found', message: `No route for ${request.method} ${request.url.split('?')[0]}.` } });
+  });
 }

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Role } from '@seatwise/protocol';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import pino from 'pino';
-import { buildApp } from '../app.ts';
+import { buildApp, type RouteInfo } from '../app.ts';
 import { loadConfig, type Config } from '../config.ts';
 import { createTenancy, type Tenancy } from '../db/tenant.ts';
 import { createTestDatabase, type TestDatabase } from './test-database.ts';
@@ -25,6 +25,7 @@ export interface TestSession {
 
 export interface TestApp {
   app: FastifyInstance;
+  routes: RouteInfo[];
   database: TestDatabase;
   tenancy: Tenancy;
   config: Config;
@@ -67,7 +68,7 @@ export function parseSetCookies(response: LightMyRequestResponse): Record<string
 export async function createTestApp(options: { config?: Record<string, string>; logger?: pino.Logger } = {}): Promise<TestApp> {
   const database = await createTestDatabase();
   const config = testConfig(options.config);
-  const { app } = await buildApp({ config, db: database.db, logger: options.logger ?? pino({ level: 'silent' }), webDist: '/nonexistent' });
+  const { app, routes } = await buildApp({ config, db: database.db, logger: options.logger ?? pino({ level: 'silent' }), webDist: '/nonexistent' });
   await app.ready();
   const tenancy = createTenancy(database.db);
 
@@ -134,6 +135,7 @@ export async function createTestApp(options: { config?: Record<string, string>; 
 
   return {
     app,
+    routes,
     database,
     tenancy,
     config,
