@@ -44,6 +44,12 @@ export interface TestApp {
 /** A strong password nobody else uses. */
 export const strongPassword = () => `Quiet-${randomBytes(9).toString('base64url')}-harbour`;
 const uniqueEmail = (label: string) => `${label}.${randomBytes(5).toString('hex')}@example.test`;
+let addressCounter = 0;
+/** A distinct client address (198.18.0.0/15, reserved for tests), so per-IP sign-up limits stay out of the way. */
+export const uniqueClientAddress = () => {
+  addressCounter += 1;
+  return `198.18.${Math.floor(addressCounter / 250) % 250}.${(addressCounter % 250) + 1}`;
+};
 
 export function testConfig(overrides: Record<string, string> = {}): Config {
   return loadConfig({
@@ -111,6 +117,7 @@ export async function createTestApp(options: { config?: Record<string, string>; 
     const signUp = await request({
       method: 'POST',
       url: '/api/auth/sign-up',
+      remoteAddress: uniqueClientAddress(),
       payload: { name: `Test ${label}`, email, companyName: `Company of ${label}`, password },
     });
     if (signUp.statusCode !== 202) throw new Error(`sign-up failed: ${signUp.statusCode} ${signUp.body}`);
