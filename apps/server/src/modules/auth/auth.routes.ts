@@ -36,7 +36,7 @@ function presentSession(session: IssuedSession): z.input<typeof SessionResponse>
 }
 
 /** The refresh token from the body (API clients) or the cookie (browsers, which then need the CSRF header). */
-function refreshTokenOf(request: FastifyRequest, body: { refreshToken?: string | undefined } | undefined) {
+function refreshTokenOf(request: FastifyRequest, body: { refreshToken?: string | undefined } | null | undefined) {
   if (body?.refreshToken) return { token: body.refreshToken, csrf: null };
   const cookie = request.cookies[REFRESH_COOKIE];
   const header = request.headers[CSRF_HEADER];
@@ -83,7 +83,7 @@ export function registerAuthRoutes(app: FastifyInstance, auth: AuthService): voi
     schema: {
       tags,
       summary: 'Trade a refresh token for a new access token and refresh token',
-      body: RefreshRequest.optional(),
+      body: RefreshRequest.nullish(),
       response: { 200: SessionResponse },
     },
     handler: async (request, reply) => {
@@ -102,7 +102,7 @@ export function registerAuthRoutes(app: FastifyInstance, auth: AuthService): voi
 
   r.post('/api/auth/sign-out', {
     config: { access: 'public' },
-    schema: { tags, summary: 'End this session', body: RefreshRequest.optional(), response: { 200: OkResponse } },
+    schema: { tags, summary: 'End this session', body: RefreshRequest.nullish(), response: { 200: OkResponse } },
     handler: async (request, reply) => {
       const presented = refreshTokenOf(request, request.body);
       await auth.signOut(request.principal, presented?.token, requestMeta(request), presented?.csrf ?? null);
