@@ -24,6 +24,11 @@ export function loggerOptions(level: string): LoggerOptions {
   return { level, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } };
 }
 
-export function createLogger(level: string) {
-  return pino(loggerOptions(level));
+/** JSON logs; in development on a terminal, readable lines instead (same redaction). */
+export function createLogger(level: string, env: 'development' | 'production' | 'test' = 'production') {
+  const readable = env === 'development' && process.stdout.isTTY;
+  return pino({
+    ...loggerOptions(level),
+    ...(readable ? { transport: { target: 'pino-pretty', options: { translateTime: 'HH:MM:ss', ignore: 'pid,hostname' } } } : {}),
+  });
 }

@@ -7,7 +7,7 @@ import { createLogger } from './logger.ts';
 /** Reads the configuration, opens and migrates the database, checks the roles, and listens. */
 async function main(): Promise<void> {
   const config = loadConfig();
-  const logger = createLogger(config.logLevel);
+  const logger = createLogger(config.logLevel, config.env);
   if (config.generatedSecretsFile) {
     logger.warn(`Generated development secrets in ${config.generatedSecretsFile} (production refuses to start without explicit secrets).`);
   }
