@@ -1,4 +1,6 @@
+import type { AddressInfo } from 'node:net';
 import pino from 'pino';
+import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTenancy } from '../../db/tenant.ts';
 import { createTestDatabase, type TestDatabase } from '../../testing/test-database.ts';
@@ -45,5 +47,44 @@ describe('outgoing mail', () => {
       }),
     ).rejects.toThrow('the sign-up failed');
     expect(await unsent()).toBe(0);
+  });
+});
+
+describe('SMTP delivery', () => {
+  it('IN-01 with SMTP_URL set, queued mail is delivered to a real SMTP server and marked sent', async () => {
+    const received: { to: string; data: string }[] = [];
+    const server = new SMTPServer({
+      authOptional: true,
+      disabledCommands: ['STARTTLS'],
+      onData(stream, session, callback) {
+        let data = '';
+        stream.on('data', (chunk: Buffer) => (data += chunk.toString('utf8')));
+        stream.on('end', () => {
+          received.push({ to: session.envelope.rcptTo.map((rcpt) => rcpt.address).join(','), data });
+          callback();
+        });
+      },
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.server.address() as AddressInfo;
+    try {
+      const tenancy = createTenancy(database.db);
+      const mail = createMailService({
+        tenancy,
+        log: pino({ level: 'silent' }),
+        smtpUrl: `smtp://127.0.0.1:${port}?ignoreTLS=true`,
+        from: 'Seatwise <no-reply@example.test>',
+        printWithoutSmtp: false,
+      });
+      await tenancy.withInstanceTx((tx) => mail.enqueue(tx, { to: 'r@example.test', subject: 'Welcome', text: 'Hello over SMTP' }));
+      expect(await mail.deliverPending()).toBe(1);
+      expect(received).toHaveLength(1);
+      expect(received[0]!.to).toBe('r@example.test');
+      expect(received[0]!.data).toContain('Subject: Welcome');
+      expect(received[0]!.data).toContain('Hello over SMTP');
+      expect(await unsent()).toBe(0);
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   });
 });
