@@ -72,7 +72,9 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   app.setSerializerCompiler(serializerCompiler);
   const registered: RouteOptions[] = [];
   app.addHook('onRoute', (route) => {
-    if (!route.config?.access && PLUGIN_ROUTE_PREFIXES.some((prefix) => route.url.startsWith(prefix))) {
+    // CORS preflights (OPTIONS *) carry no credentials and change nothing.
+    const pluginRoute = PLUGIN_ROUTE_PREFIXES.some((prefix) => route.url.startsWith(prefix)) || (route.method === 'OPTIONS' && route.url === '*');
+    if (!route.config?.access && pluginRoute) {
       route.config = { ...route.config, access: 'public' };
     }
     registered.push(route);

@@ -38,10 +38,10 @@ export async function findMemberForUpdate(tx: Queryable, userId: string): Promis
   return rows[0];
 }
 
-/** Locks every Owner row, so that two concurrent demotions cannot leave the organisation without one. */
-export async function countOwnersForUpdate(tx: Queryable): Promise<number> {
-  const { rows } = await tx.query<{ user_id: string }>(`SELECT user_id FROM memberships WHERE role = 'owner' FOR UPDATE`);
-  return rows.length;
+/** How many Owners the organisation has. Callers hold the organisation lock, so the count stays true. */
+export async function countOwners(tx: Queryable): Promise<number> {
+  const { rows } = await tx.query<{ owners: number }>(`SELECT count(*)::int AS owners FROM memberships WHERE role = 'owner'`);
+  return rows[0]?.owners ?? 0;
 }
 
 export async function updateMemberRole(tx: Queryable, userId: string, role: Role): Promise<void> {
@@ -92,6 +92,16 @@ export async function findInvitationForUpdate(tx: Queryable, id: string): Promis
     `SELECT ${INVITATION_COLUMNS} FROM invitations i LEFT JOIN users u ON u.id = i.invited_by
       WHERE i.id = $1 FOR UPDATE OF i`,
     [id],
+  );
+  return rows[0];
+}
+
+/** The address's pending invitation, if any, locked so that a new invitation can replace it. */
+export async function findPendingInvitationForUpdate(tx: Queryable, email: string): Promise<InvitationRow | undefined> {
+  const { rows } = await tx.query<InvitationRow>(
+    `SELECT ${INVITATION_COLUMNS} FROM invitations i LEFT JOIN users u ON u.id = i.invited_by
+      WHERE i.email = $1 AND i.accepted_at IS NULL AND i.revoked_at IS NULL FOR UPDATE OF i`,
+    [email],
   );
   return rows[0];
 }

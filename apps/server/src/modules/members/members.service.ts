@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { ASSIGNABLE_ROLES, type Invitation, type Member, type Role } from '@seatwise/protocol';
+import { ASSIGNABLE_ROLES, roleCan, type Invitation, type Member, type Permission, type Role } from '@seatwise/protocol';
 import type { Queryable } from '../../db/connect.ts';
 import type { Tenancy } from '../../db/tenant.ts';
 import { badRequest, conflict, forbidden, notFound, unauthorized } from '../../http/errors.ts';
@@ -10,12 +10,14 @@ import { recordAudit } from '../audit/audit.service.ts';
 import { findSession, findUserByEmail, insertUser } from '../auth/auth.repo.ts';
 import { assertNotThrottled, countThrottleHit, throttleKey } from '../auth/throttle.service.ts';
 import type { MailService } from '../mail/mail.service.ts';
+import { lockCurrentOrganization } from '../orgs/orgs.repo.ts';
 import {
-  countOwnersForUpdate,
+  countOwners,
   deleteMembership,
   findInvitationForUpdate,
   findMemberForUpdate,
   findMembers,
+  findPendingInvitationForUpdate,
   findPendingInvitations,
   insertInvitation,
   insertMembership,
@@ -75,9 +77,22 @@ export function createMembersService(deps: { tenancy: Tenancy; access: AccessSer
     userAgent: actor.userAgent,
   });
 
-  /** Refuses to let the organisation lose its last Owner. */
+  /**
+   * Role changes, removals and departures in one organisation take turns: two Owners demoting each other
+   * at once must not both count two Owners, nor lock each other's rows in opposite order (a deadlock).
+   */
+  async function takeTurn(tx: Queryable, actor: Actor, permission: Permission | null): Promise<Actor> {
+    await lockCurrentOrganization(tx);
+    // The caller's role was read before the lock; another change may have just altered it.
+    const current = await findMemberForUpdate(tx, actor.userId);
+    if (!current) throw unauthorized('auth.session_ended', 'Your session has ended. Sign in again.');
+    if (permission && !roleCan(current.role, permission)) throw forbidden();
+    return { ...actor, role: current.role };
+  }
+
+  /** Refuses to let the organisation lose its last Owner. Call it after takeTurn. */
   async function assertOwnerRemains(tx: Queryable): Promise<void> {
-    if ((await countOwnersForUpdate(tx)) <= 1) {
+    if ((await countOwners(tx)) <= 1) {
       throw conflict('member.last_owner', 'The organisation needs at least one Owner: make someone else an Owner first.');
     }
   }
@@ -88,7 +103,8 @@ export function createMembersService(deps: { tenancy: Tenancy; access: AccessSer
     },
 
     async changeRole(principal: Principal | null, meta: RequestMeta, userId: string, role: Role): Promise<Member> {
-      return access.asMember(principal, meta, 'member:update', async (tx, actor) => {
+      return access.asMember(principal, meta, 'member:update', async (tx, caller) => {
+        const actor = await takeTurn(tx, caller, 'member:update');
         const target = await findMemberForUpdate(tx, userId);
         if (!target) throw notFound('The member');
         assertMayManage(actor, target.role, 'change the role of');
@@ -109,7 +125,8 @@ export function createMembersService(deps: { tenancy: Tenancy; access: AccessSer
     },
 
     async removeMember(principal: Principal | null, meta: RequestMeta, userId: string): Promise<void> {
-      await access.asMember(principal, meta, 'member:remove', async (tx, actor) => {
+      await access.asMember(principal, meta, 'member:remove', async (tx, caller) => {
+        const actor = await takeTurn(tx, caller, 'member:remove');
         const target = await findMemberForUpdate(tx, userId);
         if (!target) throw notFound('The member');
         assertMayManage(actor, target.role, 'remove');
@@ -128,7 +145,8 @@ export function createMembersService(deps: { tenancy: Tenancy; access: AccessSer
 
     /** Leaves the organisation (any role); the last Owner cannot. */
     async leave(principal: Principal | null, meta: RequestMeta): Promise<void> {
-      await access.asMember(principal, meta, null, async (tx, actor) => {
+      await access.asMember(principal, meta, null, async (tx, caller) => {
+        const actor = await takeTurn(tx, caller, null);
         if (actor.role === 'owner') await assertOwnerRemains(tx);
         await deleteMembership(tx, actor.userId);
         await recordAudit(tx, { ...audit(actor), action: 'member.leave', outcome: 'success', targetType: 'user', targetId: actor.userId });
@@ -140,12 +158,17 @@ export function createMembersService(deps: { tenancy: Tenancy; access: AccessSer
     },
 
     async invite(principal: Principal | null, meta: RequestMeta, input: { email: string; role: Role }): Promise<Invitation> {
-      return access.asMember(principal, meta, 'member:invite', async (tx, actor) => {
+      return access.asMember(principal, meta, 'member:invite', async (tx, caller) => {
+        // Taking turns also keeps two invitations for one address at once from colliding.
+        const actor = await takeTurn(tx, caller, 'member:invite');
         assertMayManage(actor, input.role, 'invite');
         const existing = await findUserByEmail(tx, input.email);
         if (existing && (await isMember(tx, existing.id))) {
           throw conflict('member.already_member', `${input.email} is already a member of this organisation.`);
         }
+        // Replacing a pending invitation withdraws it: allowed only to those who may withdraw it.
+        const pending = await findPendingInvitationForUpdate(tx, input.email);
+        if (pending) assertMayManage(actor, pending.role, 'replace an invitation for');
         await revokePendingInvitationsFor(tx, input.email);
         const id = randomUUID();
         const token = `${actor.orgId}.${id}.${newOpaqueToken('swi')}`;
@@ -196,8 +219,9 @@ export function createMembersService(deps: { tenancy: Tenancy; access: AccessSer
         });
       }
       if (!parsed) throw invalid;
-      // Hashing is slow: do it before the transaction, only when a new account may be made.
-      const passwordHash = input.password && !principal ? await hashPassword(input.password) : null;
+      // Hashing is slow: do it before the transaction, only when a new account may be made. Being signed in
+      // (as someone else, in a shared browser) does not stop a new address from getting its account.
+      const passwordHash = input.password ? await hashPassword(input.password) : null;
       return tenancy.withTenantTx({ orgId: parsed.orgId, userId: principal?.userId ?? null }, async (tx) => {
         const invitation = await findInvitationForUpdate(tx, parsed.invitationId);
         const live =

@@ -16,6 +16,14 @@ export async function findCurrentOrganization(tx: Queryable): Promise<Organizati
   return rows[0];
 }
 
+/**
+ * Locks the transaction's organisation row until commit, so that changes which must see each other
+ * (who the Owners are) take turns. Foreign-key checks from new rows (KEY SHARE) are not blocked.
+ */
+export async function lockCurrentOrganization(tx: Queryable): Promise<void> {
+  await tx.query(`SELECT id FROM organizations WHERE id = nullif(current_setting('app.org_id', true), '')::uuid FOR NO KEY UPDATE`);
+}
+
 export async function updateOrganizationName(tx: Queryable, orgId: string, name: string): Promise<void> {
   await tx.query('UPDATE organizations SET name = $2 WHERE id = $1', [orgId, name]);
 }
