@@ -56,12 +56,20 @@ interface RoleFacts {
   rolsuper: boolean;
   rolbypassrls: boolean;
   owns_tables: boolean;
+  /** Other roles it belongs to (so may SET ROLE to) that are superusers, have BYPASSRLS or own tables. */
+  privileged_memberships: string[];
 }
 
+const ownsTablesSql = (role: string) =>
+  `EXISTS (SELECT 1 FROM pg_class c WHERE c.relowner = ${role}.oid AND c.relkind IN ('r', 'p')
+           AND c.relnamespace = 'public'::regnamespace)`;
+
 const roleFactsSql = (who: 'current_user' | 'session_user') => `
-  SELECT r.rolname, r.rolsuper, r.rolbypassrls,
-         EXISTS (SELECT 1 FROM pg_class c WHERE c.relowner = r.oid AND c.relkind IN ('r', 'p')
-                 AND c.relnamespace = 'public'::regnamespace) AS owns_tables
+  SELECT r.rolname, r.rolsuper, r.rolbypassrls, ${ownsTablesSql('r')} AS owns_tables,
+         ARRAY(SELECT p.rolname::text FROM pg_roles p
+                WHERE p.oid <> r.oid AND pg_has_role(r.oid, p.oid, 'MEMBER')
+                  AND (p.rolsuper OR p.rolbypassrls OR ${ownsTablesSql('p')})
+                ORDER BY p.rolname) AS privileged_memberships
     FROM pg_roles r WHERE r.rolname = ${who}`;
 
 function problems(facts: RoleFacts): string[] {
@@ -69,6 +77,10 @@ function problems(facts: RoleFacts): string[] {
   if (facts.rolsuper) found.push('is a superuser');
   if (facts.rolbypassrls) found.push('has BYPASSRLS');
   if (facts.owns_tables) found.push('owns tables');
+  // Membership is enough: any session running as this role could SET ROLE to the privileged one.
+  if (facts.privileged_memberships.length > 0) {
+    found.push(`can switch to ${facts.privileged_memberships.map((name) => `"${name}"`).join(', ')}`);
+  }
   return found;
 }
 
