@@ -1,11 +1,11 @@
 import { z } from 'zod';
-import { Email, OpaqueToken, Password, PersonName, Uuid } from './common.ts';
+import { Email, OpaqueToken, Password, PersonName, PlainText, Uuid } from './common.ts';
 import { ROLES } from './permissions.ts';
 
 export const SignUpRequest = z.strictObject({
   name: PersonName,
   email: Email,
-  companyName: z.string().trim().min(1, 'is required').max(200),
+  companyName: PlainText(200),
   password: Password,
 });
 export type SignUpRequest = z.infer<typeof SignUpRequest>;

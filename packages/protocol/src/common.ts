@@ -18,7 +18,20 @@ export const Password = z
     message: `must be at most ${PASSWORD_MAX_BYTES} bytes (longer passwords are refused, not cut short)`,
   });
 
-export const PersonName = z.string().trim().min(1, 'is required').max(200);
+/**
+ * Text a person types (names): no control characters such as NUL (PostgreSQL refuses them) and no
+ * unpaired UTF-16 surrogates (they cannot be stored as written).
+ */
+export const PlainText = (max: number) =>
+  z
+    .string()
+    .trim()
+    .min(1, 'is required')
+    .max(max)
+    // eslint-disable-next-line no-control-regex -- finding control characters is the point
+    .refine((value) => !/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/.test(value), 'must not contain control characters')
+    .refine((value) => value.isWellFormed(), 'contains characters that cannot be stored');
+export const PersonName = PlainText(200);
 export const Uuid = z.uuid();
 export const IsoDateTime = z.iso.datetime({ offset: true });
 /** Opaque single-use tokens sent by e-mail (verification, reset, invitation). */

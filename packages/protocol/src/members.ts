@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Email, IsoDateTime, OpaqueToken, Password, PersonName, Uuid } from './common.ts';
+import { Email, IsoDateTime, OpaqueToken, Password, PersonName, PlainText, Uuid } from './common.ts';
 import { ROLES } from './permissions.ts';
 
 export const RoleName = z.enum(ROLES);
@@ -39,4 +39,4 @@ export const AcceptInvitationRequest = z.strictObject({
 export const AcceptInvitationResponse = z.object({ orgId: Uuid, role: RoleName, newAccount: z.boolean() });
 
 export const Organization = z.object({ id: Uuid, name: z.string(), createdAt: IsoDateTime });
-export const UpdateOrganizationRequest = z.strictObject({ name: z.string().trim().min(1).max(200) });
+export const UpdateOrganizationRequest = z.strictObject({ name: PlainText(200) });

@@ -132,17 +132,17 @@ describe('audit partitions', () => {
       return rows[0]!.partition;
     });
 
-  it('migrating created this month’s partition and the next two', async () => {
+  it('migrating created this month’s partition and the next three', async () => {
     const { rows } = await database.owner.transaction((tx) =>
       tx.query<{ name: string; exists: boolean; is_partition: boolean }>(
         `SELECT m.name, to_regclass(m.name) IS NOT NULL AS exists,
                 EXISTS (SELECT 1 FROM pg_inherits i WHERE i.inhrelid = to_regclass(m.name) AND i.inhparent = 'audit_events'::regclass) AS is_partition
            FROM (SELECT 'audit_events_' || to_char(date_trunc('month', now() AT TIME ZONE 'UTC') + make_interval(months => k), 'YYYY_MM') AS name
-                   FROM generate_series(0, 2) AS k) m
+                   FROM generate_series(0, 3) AS k) m
           ORDER BY m.name`,
       ),
     );
-    expect(rows).toHaveLength(3);
+    expect(rows).toHaveLength(4);
     for (const row of rows) expect(row, row.name).toMatchObject({ exists: true, is_partition: true });
     expect(await partitionFor(new Date().toISOString())).toBe(rows[0]!.name);
   });
@@ -154,7 +154,8 @@ describe('audit partitions', () => {
       expect(await partitionFor('2031-01-31T23:59:59.999Z', timeZone), timeZone).toBe('audit_events_2031_01');
       expect(await partitionFor('2031-02-01T00:00:00Z', timeZone), timeZone).toBe('audit_events_2031_02');
       expect(await partitionFor('2031-03-31T23:59:59Z', timeZone), timeZone).toBe('audit_events_2031_03');
-      expect(await partitionFor('2031-04-01T00:00:00Z', timeZone), timeZone).toBe('audit_events_default');
+      expect(await partitionFor('2031-04-30T23:59:59Z', timeZone), timeZone).toBe('audit_events_2031_04');
+      expect(await partitionFor('2031-05-01T00:00:00Z', timeZone), timeZone).toBe('audit_events_default');
     }
   });
 

@@ -9,12 +9,7 @@ import { APP_ROLE, SYSTEM_ROLE } from './tenant.ts';
  * close, not a place to park new tables: the test below fails once an entry is stale (the table lost its
  * org_id column, or became a proper tenant table), so that it is removed.
  */
-const NOT_TENANT_TABLES: Record<string, string> = {
-  // The organisation a session currently acts in (null before one is chosen), not the row's owner: sessions
-  // belong to a person, who is global. The column should be renamed (for example active_org_id) so that
-  // every org_id column means "owned by this organisation".
-  auth_sessions: 'auth_sessions.org_id is the session’s selected organisation, not a tenant key',
-};
+const NOT_TENANT_TABLES: Record<string, string> = {};
 
 /** The tenant key column of a table: `id` for the tenant root, `org_id` everywhere else. */
 const tenantKey = (table: string) => (table === 'organizations' ? 'id' : 'org_id');

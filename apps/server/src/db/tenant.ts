@@ -19,14 +19,11 @@ export interface Tenancy {
    * search for withSystemTx to review every use. `purpose` names the reason in the session settings.
    */
   withSystemTx<T>(purpose: string, fn: (tx: Queryable) => Promise<T>): Promise<T>;
-  /** Work that belongs to no organisation (accounts, throttles, the instance audit chain). */
-  withInstanceTx<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
 }
 
 /** Builds the tenancy boundary over a database. Settings are transaction-local (`set_config(…, true)`). */
 export function createTenancy(db: Database): Tenancy {
   const tenancy: Tenancy = {
-    withInstanceTx: (fn) => tenancy.withTenantTx({ orgId: INSTANCE_ORG_ID, userId: null }, fn),
     withTenantTx(context, fn) {
       return db.transaction(async (tx) => {
         await tx.query(
@@ -90,7 +87,7 @@ function problems(facts: RoleFacts): string[] {
  * which is why every transaction there (and everywhere) switches role first.
  */
 export async function assertSafeRoles(db: Database, tenancy: Tenancy): Promise<void> {
-  const facts = await tenancy.withInstanceTx(async (tx) => {
+  const facts = await tenancy.withTenantTx({ orgId: INSTANCE_ORG_ID, userId: null }, async (tx) => {
     const current = (await tx.query<RoleFacts>(roleFactsSql('current_user'))).rows[0];
     const session = (await tx.query<RoleFacts>(roleFactsSql('session_user'))).rows[0];
     return { current, session };

@@ -87,6 +87,7 @@ export async function findAuditChainHead(tx: Queryable, orgId: string): Promise<
 export interface AuditFilter {
   orgId: string;
   actorUserId?: string | undefined;
+  /** An action ("member.role_change") or a family of them ("member"); matched literally, never as a pattern. */
   action?: string | undefined;
   from?: Date | undefined;
   to?: Date | undefined;
@@ -104,7 +105,7 @@ export async function findAuditEvents(tx: Queryable, filter: AuditFilter): Promi
        FROM audit_events
       WHERE org_id = $1
         AND ($2::uuid IS NULL OR actor_user_id = $2)
-        AND ($3::text IS NULL OR action = $3 OR action LIKE $3 || '.%')
+        AND ($3::text IS NULL OR action = $3 OR starts_with(action, $3 || '.'))
         AND ($4::timestamptz IS NULL OR occurred_at >= $4)
         AND ($5::timestamptz IS NULL OR occurred_at < $5)
         AND ($6::bigint IS NULL OR seq < $6)

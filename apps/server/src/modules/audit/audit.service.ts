@@ -53,6 +53,32 @@ function payloadOf(event: {
   ]);
 }
 
+/**
+ * Text exactly as the database will keep it: an unpaired surrogate becomes U+FFFD (as the UTF-8 encoder
+ * would make it silently, after the payload was hashed) and NUL, which PostgreSQL text and jsonb refuse,
+ * becomes U+FFFD too. Recording an event must neither fail on odd input nor store other text than it hashed.
+ */
+function storableText(text: string): string {
+  const unpairedSurrogate = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+  return text.replace(unpairedSurrogate, '\uFFFD').replaceAll('\u0000', '\uFFFD');
+}
+
+const storableOrNull = (text: string | null | undefined): string | null => (text === null || text === undefined ? null : storableText(text));
+
+/** The details as jsonb will return them: a JSON round trip (Dates become strings) with storable text. */
+function storableDetails(details: Record<string, unknown> | undefined): Record<string, unknown> {
+  if (!details) return {};
+  const normalise = (value: unknown): unknown => {
+    if (typeof value === 'string') return storableText(value);
+    if (Array.isArray(value)) return value.map(normalise);
+    if (value !== null && typeof value === 'object') {
+      return Object.fromEntries(Object.entries(value).map(([key, item]) => [storableText(key), normalise(item)]));
+    }
+    return value;
+  };
+  return normalise(JSON.parse(JSON.stringify(details))) as Record<string, unknown>;
+}
+
 function chainHash(prevHash: Uint8Array, seq: number, payload: string): Buffer {
   return createHash('sha256').update(prevHash).update(`${seq}|${payload}`, 'utf8').digest();
 }
@@ -66,14 +92,14 @@ export async function recordAudit(tx: Queryable, event: AuditEventInput): Promis
     orgId: event.orgId,
     occurredAt: new Date(),
     actorUserId: event.actorUserId ?? null,
-    actorLabel: event.actorLabel ?? null,
-    action: event.action,
-    targetType: event.targetType ?? null,
-    targetId: event.targetId ?? null,
+    actorLabel: storableOrNull(event.actorLabel),
+    action: storableText(event.action),
+    targetType: storableOrNull(event.targetType),
+    targetId: storableOrNull(event.targetId),
     outcome: event.outcome,
-    ip: event.ip ?? null,
-    userAgent: event.userAgent ? event.userAgent.slice(0, 500) : null,
-    details: event.details ?? {},
+    ip: storableOrNull(event.ip),
+    userAgent: event.userAgent ? storableText(event.userAgent.slice(0, 500)) : null,
+    details: storableDetails(event.details),
   };
   const payload = payloadOf(row);
   if (await appendAuditEvent(tx, { ...row, payload })) return;
@@ -105,7 +131,8 @@ export async function verifyAuditChain(tx: Queryable, orgId: string): Promise<Ch
     const rows = await findAuditEvents(tx, filter);
     for (const row of rows) {
       if (previous) {
-        if (row.seq !== previous.seq + 1) return broken(row, `event ${previous.seq + 1} is missing`);
+        // Report the first missing event, as the check against the head below does for a missing tail.
+        if (row.seq !== previous.seq + 1) return broken({ seq: previous.seq + 1 }, `event ${previous.seq + 1} is missing`);
         if (!Buffer.from(row.prev_hash).equals(Buffer.from(previous.hash))) return broken(row, 'does not link to the event before it');
       } else if (row.seq === 1 && !Buffer.from(row.prev_hash).equals(genesisHash(orgId))) {
         return broken(row, 'does not start from the chain origin');

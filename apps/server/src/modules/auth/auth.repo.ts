@@ -17,6 +17,14 @@ export async function findUserByEmail(tx: Queryable, email: string): Promise<Use
   return rows[0];
 }
 
+/** A person's account without credentials: what an organisation may see of its members and invitees. */
+export type AccountRow = Omit<UserRow, 'password_hash'>;
+
+export async function findAccountByEmail(tx: Queryable, email: string): Promise<AccountRow | undefined> {
+  const { rows } = await tx.query<AccountRow>('SELECT id, email, name, email_verified_at, disabled_at FROM users WHERE email = $1', [email]);
+  return rows[0];
+}
+
 export async function findUserById(tx: Queryable, id: string): Promise<UserRow | undefined> {
   const { rows } = await tx.query<UserRow>(`SELECT ${USER_COLUMNS} FROM users WHERE id = $1`, [id]);
   return rows[0];
@@ -28,7 +36,7 @@ export async function insertUser(
 ): Promise<void> {
   await tx.query(
     `INSERT INTO users (id, email, name, password_hash, email_verified_at)
-     VALUES ($1, $2, $3, $4, CASE WHEN $5 THEN now() END)`,
+     VALUES ($1, $2, $3, $4, CASE WHEN $5::boolean THEN now() END)`,
     [user.id, user.email, user.name, user.passwordHash, user.emailVerified],
   );
 }
@@ -63,7 +71,7 @@ export async function insertSession(
   tx: Queryable,
   session: { id: string; userId: string; orgId: string | null; ip: string | null; userAgent: string | null },
 ): Promise<void> {
-  await tx.query('INSERT INTO auth_sessions (id, user_id, org_id, ip, user_agent) VALUES ($1, $2, $3, $4, $5)', [
+  await tx.query('INSERT INTO auth_sessions (id, user_id, active_org_id, ip, user_agent) VALUES ($1, $2, $3, $4, $5)', [
     session.id,
     session.userId,
     session.orgId,
@@ -75,17 +83,17 @@ export async function insertSession(
 export interface SessionRow {
   id: string;
   user_id: string;
-  org_id: string | null;
+  active_org_id: string | null;
   revoked_at: Date | null;
 }
 
 export async function findSession(tx: Queryable, sessionId: string): Promise<SessionRow | undefined> {
-  const { rows } = await tx.query<SessionRow>('SELECT id, user_id, org_id, revoked_at FROM auth_sessions WHERE id = $1', [sessionId]);
+  const { rows } = await tx.query<SessionRow>('SELECT id, user_id, active_org_id, revoked_at FROM auth_sessions WHERE id = $1', [sessionId]);
   return rows[0];
 }
 
 export async function updateSessionOrg(tx: Queryable, sessionId: string, orgId: string | null): Promise<void> {
-  await tx.query('UPDATE auth_sessions SET org_id = $2, last_used_at = now() WHERE id = $1', [sessionId, orgId]);
+  await tx.query('UPDATE auth_sessions SET active_org_id = $2, last_used_at = now() WHERE id = $1', [sessionId, orgId]);
 }
 
 export async function revokeSession(tx: Queryable, sessionId: string, reason: string): Promise<void> {
@@ -118,7 +126,7 @@ export interface RefreshTokenRow {
   expires_at: Date;
   used_at: Date | null;
   user_id: string;
-  org_id: string | null;
+  active_org_id: string | null;
   session_revoked_at: Date | null;
   user_disabled_at: Date | null;
 }
@@ -126,7 +134,7 @@ export interface RefreshTokenRow {
 /** The token with its session, locked so that two concurrent refreshes are decided one after the other. */
 export async function findRefreshTokenForUpdate(tx: Queryable, hash: Buffer): Promise<RefreshTokenRow | undefined> {
   const { rows } = await tx.query<RefreshTokenRow>(
-    `SELECT t.session_id, t.expires_at, t.used_at, s.user_id, s.org_id,
+    `SELECT t.session_id, t.expires_at, t.used_at, s.user_id, s.active_org_id,
             s.revoked_at AS session_revoked_at, u.disabled_at AS user_disabled_at
        FROM refresh_tokens t
        JOIN auth_sessions s ON s.id = t.session_id

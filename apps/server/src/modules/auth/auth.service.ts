@@ -133,7 +133,7 @@ export function createAuthService(deps: { tenancy: Tenancy; tokens: TokenService
   return {
     /** IN-01: creates the organisation and its first Owner. Never reveals whether the address is taken. */
     async signUp(input: SignUpRequest, meta: RequestMeta): Promise<{ message: string }> {
-      await tenancy.withInstanceTx(async (tx) => {
+      await tenancy.withSystemTx('sign-up: count the attempt', async (tx) => {
         if (meta.ip) await assertNotThrottled(tx, [throttleKey('signUpPerIp', 'ip', meta.ip)]);
         if (meta.ip) await countThrottleHit(tx, 'signUpPerIp', 'ip', meta.ip);
       });
@@ -142,7 +142,7 @@ export function createAuthService(deps: { tenancy: Tenancy; tokens: TokenService
       const passwordHash = await hashPassword(input.password);
       const orgId = randomUUID();
       const userId = randomUUID();
-      await tenancy.withTenantTx({ orgId, userId }, async (tx) => {
+      await tenancy.withSystemTx('sign-up: is the address taken; create the organisation and account', async (tx) => {
         const existing = await findUserByEmail(tx, input.email);
         if (existing) {
           await mail.enqueue(tx, {
@@ -173,11 +173,13 @@ export function createAuthService(deps: { tenancy: Tenancy; tokens: TokenService
             return badRequest('auth.invalid_token', 'This link is invalid, expired or already used. Ask for a new one by signing in.');
           }
           await markUserEmailVerified(tx, userId);
+          const user = await findUserById(tx, userId);
           const memberships = await findMembershipsByUser(tx, userId);
           await auditForPerson(tx, memberships.map((m) => m.org_id), {
             action: 'auth.email_verified',
             outcome: 'success',
             actorUserId: userId,
+            actorLabel: user?.email ?? null,
             targetType: 'user',
             targetId: userId,
             ip: meta.ip,
@@ -217,7 +219,7 @@ export function createAuthService(deps: { tenancy: Tenancy; tokens: TokenService
               targetId: user?.id ?? null,
               details: user
                 ? { reason: user.disabled_at ? 'account_disabled' : 'wrong_password' }
-                : { reason: 'unknown_account', emailDigest: sha256(input.email).toString('hex').slice(0, 16) },
+                : { reason: 'unknown_account' },
             });
             return unauthorized('auth.invalid_credentials', 'The e-mail address or password is not right.');
           }),
@@ -272,7 +274,7 @@ export function createAuthService(deps: { tenancy: Tenancy; tokens: TokenService
             await revokeSession(tx, row.session_id, 'refresh_token_reuse');
             const user = await findUserById(tx, row.user_id);
             await recordAudit(tx, {
-              orgId: row.org_id ?? INSTANCE_ORG_ID,
+              orgId: row.active_org_id ?? INSTANCE_ORG_ID,
               action: 'auth.refresh_reuse',
               outcome: 'denied',
               actorUserId: row.user_id,
@@ -290,7 +292,7 @@ export function createAuthService(deps: { tenancy: Tenancy; tokens: TokenService
           const user = await findUserById(tx, row.user_id);
           const memberships = await findMembershipsByUser(tx, row.user_id);
           // A person removed from the session's organisation keeps the session, without that organisation.
-          const orgId = memberships.some((m) => m.org_id === row.org_id) ? row.org_id : (memberships[0]?.org_id ?? null);
+          const orgId = memberships.some((m) => m.org_id === row.active_org_id) ? row.active_org_id : (memberships[0]?.org_id ?? null);
           await updateSessionOrg(tx, row.session_id, orgId);
           const next = await issueRefreshToken(tx, row.session_id);
           return { user: user!, memberships, orgId, sessionId: row.session_id, next };
@@ -319,7 +321,7 @@ export function createAuthService(deps: { tenancy: Tenancy; tokens: TokenService
           await revokeSession(tx, sessionId, 'sign_out');
           const user = await findUserById(tx, session.user_id);
           await recordAudit(tx, {
-            orgId: session.org_id ?? INSTANCE_ORG_ID,
+            orgId: session.active_org_id ?? INSTANCE_ORG_ID,
             action: 'auth.sign_out',
             outcome: 'success',
             actorUserId: session.user_id,
@@ -380,12 +382,12 @@ export function createAuthService(deps: { tenancy: Tenancy; tokens: TokenService
       });
       const invalid = badRequest('auth.invalid_token', 'This reset link is invalid, expired or already used. Ask for a new one.');
       if (!userId) {
-        await tenancy.withInstanceTx(async (tx) => {
+        await tenancy.withSystemTx('password reset: count the bad link', async (tx) => {
           if (meta.ip) await countThrottleHit(tx, 'tokenPerIp', 'ip', meta.ip);
         });
         throw invalid;
       }
-      const user = await tenancy.withInstanceTx((tx) => findUserById(tx, userId));
+      const user = await tenancy.withSystemTx('password reset: the account', (tx) => findUserById(tx, userId));
       const weakness = passwordWeakness(password, [user?.email ?? '', user?.name ?? '']);
       if (weakness) throw badRequest('auth.weak_password', `Password ${weakness}`, [{ path: 'body.password', message: weakness }]);
       const passwordHash = await hashPassword(password);
@@ -418,7 +420,7 @@ export function createAuthService(deps: { tenancy: Tenancy; tokens: TokenService
     /** AUTH-03: a password change keeps this session and revokes every other one. */
     async changePassword(principal: Principal | null, currentPassword: string, newPassword: string, meta: RequestMeta): Promise<void> {
       if (!principal) throw unauthorized();
-      const user = await tenancy.withInstanceTx(async (tx) => {
+      const user = await tenancy.withSystemTx('password change: the account behind the session', async (tx) => {
         const session = await findSession(tx, principal.sessionId);
         if (!session || session.revoked_at || session.user_id !== principal.userId) return undefined;
         return findUserById(tx, principal.userId);
@@ -499,7 +501,7 @@ export function createAuthService(deps: { tenancy: Tenancy; tokens: TokenService
 
     /** Re-sends the verification link (answers the same whether or not the address has an account). */
     async resendVerification(email: string, meta: RequestMeta): Promise<{ message: string }> {
-      await tenancy.withInstanceTx(async (tx) => {
+      await tenancy.withSystemTx('resend verification: find the account', async (tx) => {
         const keys = [throttleKey('resetPerAccount', 'account', email)];
         if (meta.ip) keys.push(throttleKey('resetPerIp', 'ip', meta.ip));
         await assertNotThrottled(tx, keys);

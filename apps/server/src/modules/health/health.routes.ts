@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { Tenancy } from '../../db/tenant.ts';
+import { INSTANCE_ORG_ID, type Tenancy } from '../../db/tenant.ts';
 
 const tags = ['operations'];
 const Health = z.object({ status: z.enum(['ok', 'unavailable']), checks: z.record(z.string(), z.string()).optional() });
@@ -19,7 +19,7 @@ export function registerHealthRoutes(app: FastifyInstance, deps: { tenancy: Tena
     schema: { tags, summary: 'Readiness: the database answers', response: { 200: Health, 503: Health } },
     handler: async (request, reply) => {
       try {
-        await deps.tenancy.withInstanceTx((tx) => tx.query('SELECT 1'));
+        await deps.tenancy.withTenantTx({ orgId: INSTANCE_ORG_ID, userId: null }, (tx) => tx.query('SELECT 1'));
         return { status: 'ok' as const, checks: { database: 'ok' } };
       } catch (error) {
         request.log.warn({ err: error }, 'readiness check failed');

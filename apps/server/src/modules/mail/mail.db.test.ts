@@ -20,7 +20,7 @@ describe('outgoing mail', () => {
     const tenancy = createTenancy(database.db);
     const printed: string[] = [];
     const mail = createMailService({ tenancy, log: pino({ level: 'silent' }), smtpUrl: undefined, from: 'x@example.test', printWithoutSmtp: false, print: (text) => printed.push(text) });
-    await tenancy.withInstanceTx((tx) => mail.enqueue(tx, { to: 'p@example.test', subject: 'Reset', text: 'https://x/reset#token=swp_secret' }));
+    await tenancy.withSystemTx('queue test mail', (tx) => mail.enqueue(tx, { to: 'p@example.test', subject: 'Reset', text: 'https://x/reset#token=swp_secret' }));
     expect(await mail.deliverPending()).toBe(0);
     expect(printed).toEqual([]);
     expect(await unsent()).toBe(1);
@@ -41,7 +41,7 @@ describe('outgoing mail', () => {
     const tenancy = createTenancy(database.db);
     const mail = createMailService({ tenancy, log: pino({ level: 'silent' }), smtpUrl: undefined, from: 'x@example.test', printWithoutSmtp: true, print: () => undefined });
     await expect(
-      tenancy.withInstanceTx(async (tx) => {
+      tenancy.withSystemTx('queue test mail', async (tx) => {
         await mail.enqueue(tx, { to: 'q@example.test', subject: 'Never', text: 'never' });
         throw new Error('the sign-up failed');
       }),
@@ -76,7 +76,7 @@ describe('SMTP delivery', () => {
         from: 'Seatwise <no-reply@example.test>',
         printWithoutSmtp: false,
       });
-      await tenancy.withInstanceTx((tx) => mail.enqueue(tx, { to: 'r@example.test', subject: 'Welcome', text: 'Hello over SMTP' }));
+      await tenancy.withSystemTx('queue test mail', (tx) => mail.enqueue(tx, { to: 'r@example.test', subject: 'Welcome', text: 'Hello over SMTP' }));
       expect(await mail.deliverPending()).toBe(1);
       expect(received).toHaveLength(1);
       expect(received[0]!.to).toBe('r@example.test');

@@ -35,7 +35,7 @@ export function createMailService(deps: {
       warnedNoSmtp = true;
       return 0;
     }
-    return deps.tenancy.withInstanceTx(async (tx) => {
+    return deps.tenancy.withSystemTx('mail delivery: the instance outbox', async (tx) => {
       const messages = await findUnsentMessagesForUpdate(tx, 20);
       for (const message of messages) {
         try {

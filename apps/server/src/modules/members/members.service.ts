@@ -7,7 +7,7 @@ import { hashPassword, passwordWeakness } from '../../lib/password.ts';
 import { newOpaqueToken, safeEqual, sha256 } from '../../lib/tokens.ts';
 import type { AccessService, Actor, Principal, RequestMeta } from '../access/access.service.ts';
 import { recordAudit } from '../audit/audit.service.ts';
-import { findSession, findUserByEmail, insertUser } from '../auth/auth.repo.ts';
+import { findAccountByEmail, findSession, insertUser } from '../auth/auth.repo.ts';
 import { assertNotThrottled, countThrottleHit, throttleKey } from '../auth/throttle.service.ts';
 import type { MailService } from '../mail/mail.service.ts';
 import { lockCurrentOrganization } from '../orgs/orgs.repo.ts';
@@ -162,7 +162,7 @@ export function createMembersService(deps: { tenancy: Tenancy; access: AccessSer
         // Taking turns also keeps two invitations for one address at once from colliding.
         const actor = await takeTurn(tx, caller, 'member:invite');
         assertMayManage(actor, input.role, 'invite');
-        const existing = await findUserByEmail(tx, input.email);
+        const existing = await findAccountByEmail(tx, input.email);
         if (existing && (await isMember(tx, existing.id))) {
           throw conflict('member.already_member', `${input.email} is already a member of this organisation.`);
         }
@@ -213,7 +213,7 @@ export function createMembersService(deps: { tenancy: Tenancy; access: AccessSer
       const invalid = badRequest('invitation.invalid', 'This invitation is invalid, expired, revoked or already used. Ask for a new one.');
       const parsed = parseInvitationToken(input.token);
       if (meta.ip) {
-        await tenancy.withInstanceTx(async (tx) => {
+        await tenancy.withSystemTx('invitation: count bad links from this address', async (tx) => {
           await assertNotThrottled(tx, [throttleKey('tokenPerIp', 'ip', meta.ip!)]);
           if (!parsed) await countThrottleHit(tx, 'tokenPerIp', 'ip', meta.ip!);
         });
@@ -231,7 +231,7 @@ export function createMembersService(deps: { tenancy: Tenancy; access: AccessSer
           invitation.expires_at.getTime() > Date.now() &&
           safeEqual(Buffer.from(invitation.token_hash).toString('hex'), sha256(input.token).toString('hex'));
         if (!invitation || !live) throw invalid;
-        let user = await findUserByEmail(tx, invitation.email);
+        let user = await findAccountByEmail(tx, invitation.email);
         let newAccount = false;
         if (user) {
           const session = principal ? await findSession(tx, principal.sessionId) : undefined;
@@ -249,7 +249,7 @@ export function createMembersService(deps: { tenancy: Tenancy; access: AccessSer
           if (weakness) throw badRequest('auth.weak_password', `Password ${weakness}`, [{ path: 'body.password', message: weakness }]);
           const id = randomUUID();
           await insertUser(tx, { id, email: invitation.email, name: input.name, passwordHash, emailVerified: true });
-          user = { id, email: invitation.email, name: input.name, password_hash: passwordHash, email_verified_at: new Date(), disabled_at: null };
+          user = { id, email: invitation.email, name: input.name, email_verified_at: new Date(), disabled_at: null };
           newAccount = true;
         }
         if (!(await isMember(tx, user.id))) await insertMembership(tx, { orgId: parsed.orgId, userId: user.id, role: invitation.role });
