@@ -3,6 +3,7 @@ import { assertSafeRoles, createTenancy } from './db/tenant.ts';
 import { openConfiguredDatabase } from './db/open.ts';
 import { buildApp } from './app.ts';
 import { createLogger } from './logger.ts';
+import { scheduleAuditPartitions } from './jobs/audit-partitions.job.ts';
 
 /** Reads the configuration, opens and migrates the database, checks the roles, and listens. */
 async function main(): Promise<void> {
@@ -17,9 +18,11 @@ async function main(): Promise<void> {
   await assertSafeRoles(opened.db, createTenancy(opened.db));
   const { app, mail } = await buildApp({ config, db: opened.db, logger });
   const stopDelivery = mail.startDelivery();
+  const stopPartitions = scheduleAuditPartitions(createTenancy(opened.db), logger);
   const shutdown = async (signal: string) => {
     logger.info({ signal }, 'shutting down');
     stopDelivery();
+    stopPartitions();
     await app.close();
     await opened.close();
     process.exit(0);

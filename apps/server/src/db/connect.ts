@@ -23,7 +23,8 @@ export class DatabaseLockedError extends Error {
   constructor(dataDir: string) {
     super(
       `The embedded database in ${dataDir} is in use by another Seatwise process (a running server or migration). ` +
-        'Stop that process first, or point DATA_DIR at another folder.',
+        'Stop that process first, or point DATA_DIR at another folder. (If no Seatwise process runs because one ' +
+        'crashed, the lock frees itself within a minute.)',
     );
   }
 }
@@ -78,7 +79,9 @@ export async function openPglite(dataDir: string | undefined): Promise<Database>
     try {
       release = await lockfile.lock(dataDir, {
         lockfilePath: path.join(dataDir, 'seatwise.lock'),
-        stale: 15_000,
+        // Generous: a long query blocks the event loop, and with it the lock's refresh. After a crash, the
+        // folder frees itself within this time.
+        stale: 60_000,
         update: 5_000,
         onCompromised: (error) => {
           // Someone else took the lock: continuing could corrupt the database, so stop at once.

@@ -1,0 +1,23 @@
+import type { Logger } from 'pino';
+import type { Tenancy } from '../db/tenant.ts';
+
+const TWELVE_HOURS_MS = 12 * 60 * 60 * 1000;
+
+/**
+ * Creates the coming months' audit partitions (the function runs with the owner's rights), so that a
+ * server running for months never writes audit rows into the default partition.
+ */
+export function ensureAuditPartitions(tenancy: Tenancy, around = new Date()): Promise<void> {
+  return tenancy.withSystemTx('audit partitions: create the coming months', async (tx) => {
+    await tx.query('SELECT seatwise_audit_ensure_partitions($1)', [around]);
+  });
+}
+
+/** Runs ensureAuditPartitions now and twice a day until stopped. */
+export function scheduleAuditPartitions(tenancy: Tenancy, log: Logger): () => void {
+  const run = () => ensureAuditPartitions(tenancy).catch((error: unknown) => log.error({ err: error }, 'creating audit partitions failed'));
+  void run();
+  const timer = setInterval(run, TWELVE_HOURS_MS);
+  timer.unref();
+  return () => clearInterval(timer);
+}
