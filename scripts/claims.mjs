@@ -60,6 +60,7 @@ function sourceLabel(reportFile, testFile) {
   if (name === 'vitest.json') return /\.db\.test\.[cm]?[jt]sx?$/.test(testFile) ? 'pglite' : 'default';
   if (name === 'vitest-postgres.json') return 'postgres';
   if (name === 'vitest-browser.json') return 'browser';
+  if (name === 'vitest-node24.json') return 'node 24';
   return name.replace(/\.json$/, '');
 }
 
