@@ -5,5 +5,18 @@ import { defineConfig } from 'vite';
 export default defineConfig({
   plugins: [react()],
   server: { port: 5173, proxy: { '/api': 'http://localhost:8080', '/healthz': 'http://localhost:8080' } },
-  build: { outDir: 'dist', emptyOutDir: true },
+  build: {
+    outDir: 'dist',
+    emptyOutDir: true,
+    rolldownOptions: {
+      treeshake: {
+        // @seatwise/protocol holds only schemas and constants, so it is declared free of side effects:
+        // the bundle then keeps just what the app imports (roleCan, the role catalog, password limits)
+        // and drops the zod schemas. That keeps zod out of the bundle, and with it zod's start-up probe
+        // of `new Function`, which the server's CSP (no 'unsafe-eval') would report as a violation.
+        // Parsing with those schemas in the browser would need zod's `jitless` setting first.
+        moduleSideEffects: (id: string) => (/[\\/]packages[\\/]protocol[\\/]/.test(id) ? false : undefined),
+      },
+    },
+  },
 });

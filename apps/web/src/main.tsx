@@ -1,16 +1,12 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
+import { App } from './App.tsx';
+import './styles.css';
 
-function App() {
-  return (
-    <main>
-      <h1>Seatwise</h1>
-      <p>Software-license usage and cost.</p>
-    </main>
-  );
-}
+const root = document.getElementById('root');
+if (!root) throw new Error('The page has no #root element.');
 
-createRoot(document.getElementById('root')!).render(
+createRoot(root).render(
   <StrictMode>
     <App />
   </StrictMode>,

@@ -68,6 +68,9 @@ describe('requests and responses', () => {
       for (let i = 0; i < 7; i += 1) statuses.push((await limited.request({ method: 'GET', url: '/healthz', remoteAddress: '198.51.100.7' })).statusCode);
       expect(statuses.slice(0, 5)).toEqual([200, 200, 200, 200, 200]);
       expect(statuses.at(-1)).toBe(429);
+      const refused = await limited.request({ method: 'GET', url: '/healthz', remoteAddress: '198.51.100.7' });
+      expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+      expect(refused.json().error).toMatchObject({ code: 'rate_limited', retryAfterSeconds: Number(refused.headers['retry-after']) });
       expect((await limited.request({ method: 'GET', url: '/healthz', remoteAddress: '198.51.100.8' })).statusCode).toBe(200);
     } finally {
       await limited.close();

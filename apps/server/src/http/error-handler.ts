@@ -32,7 +32,11 @@ export function registerErrorHandler(app: FastifyInstance): void {
       return reply.status(500).send({ error: { code: 'internal', message: 'Something went wrong on our side.' } });
     }
     if (error.statusCode === 429) {
-      return reply.status(429).send({ error: { code: 'rate_limited', message: error.message } });
+      // The global rate limit has already set Retry-After; the body says the same for clients that read JSON.
+      const retryAfterSeconds = Number(reply.getHeader('retry-after'));
+      return reply.status(429).send({
+        error: { code: 'rate_limited', message: error.message, ...(Number.isFinite(retryAfterSeconds) ? { retryAfterSeconds } : {}) },
+      });
     }
     if (typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500) {
       // Fastify's own client errors (bad JSON, body too large, wrong content type): their text is safe.
