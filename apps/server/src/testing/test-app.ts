@@ -37,7 +37,8 @@ export interface TestApp {
   newOrganization(label?: string): Promise<TestSession>;
   /** Invites a new person with a role into the inviter's organisation, accepts and signs them in. */
   addMember(inviter: TestSession, role: Role, label?: string): Promise<TestSession>;
-  signIn(email: string, password: string, orgId?: string): Promise<TestSession>;
+  /** Signs in; `from` sets where the request comes from (remoteAddress, headers such as user-agent). */
+  signIn(email: string, password: string, orgId?: string, from?: Pick<InjectOptions, 'remoteAddress' | 'headers'>): Promise<TestSession>;
   close(): Promise<void>;
 }
 
@@ -94,8 +95,8 @@ export async function createTestApp(options: { config?: Record<string, string>; 
     return decodeURIComponent(match[1]!);
   }
 
-  async function signIn(email: string, password: string, orgId?: string): Promise<TestSession> {
-    const response = await request({ method: 'POST', url: '/api/auth/sign-in', payload: { email, password, ...(orgId ? { orgId } : {}) } });
+  async function signIn(email: string, password: string, orgId?: string, from: Pick<InjectOptions, 'remoteAddress' | 'headers'> = {}): Promise<TestSession> {
+    const response = await request({ method: 'POST', url: '/api/auth/sign-in', ...from, payload: { email, password, ...(orgId ? { orgId } : {}) } });
     if (response.statusCode !== 200) throw new Error(`sign-in failed: ${response.statusCode} ${response.body}`);
     const body = response.json();
     return {

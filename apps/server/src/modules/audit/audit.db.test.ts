@@ -1,10 +1,11 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { AuditEvent } from '@seatwise/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseCsv } from '../../testing/csv-reader.ts';
 import type { Queryable } from '../../db/connect.ts';
 import { INSTANCE_ORG_ID } from '../../db/tenant.ts';
 import { sha256 } from '../../lib/tokens.ts';
-import { createTestApp, parseSetCookies, strongPassword, type TestApp, type TestSession } from '../../testing/test-app.ts';
+import { createTestApp, strongPassword, type TestApp, type TestSession } from '../../testing/test-app.ts';
 import { findAuditEvents } from './audit.repo.ts';
 import { recordAudit, verifyAuditChain } from './audit.service.ts';
 
@@ -29,26 +30,8 @@ interface Caller {
 /** The request options that make a request come from `from`. */
 const sentBy = (from: Caller) => ({ remoteAddress: from.ip, headers: { 'user-agent': from.userAgent } });
 
-async function signInFrom(from: Caller, email: string, password: string, orgId?: string): Promise<TestSession> {
-  const response = await t.request({
-    method: 'POST',
-    url: '/api/auth/sign-in',
-    ...sentBy(from),
-    payload: { email, password, ...(orgId ? { orgId } : {}) },
-  });
-  expect(response.statusCode, response.body).toBe(200);
-  const body = response.json();
-  return {
-    userId: body.user.id,
-    orgId: body.orgId,
-    email,
-    password,
-    role: body.role,
-    accessToken: body.accessToken,
-    refreshToken: body.refreshToken,
-    csrfToken: body.csrfToken,
-    cookies: parseSetCookies(response),
-  };
+function signInFrom(from: Caller, email: string, password: string, orgId?: string): Promise<TestSession> {
+  return t.signIn(email, password, orgId, sentBy(from));
 }
 
 /** Signs up, confirms the address and signs in, each from `from`: a new organisation with its Owner. */
@@ -534,38 +517,6 @@ describe('reading the log', () => {
   });
 });
 
-/** A strict RFC 4180 reader, as a spreadsheet would split the export into cells. */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let cell = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i += 1) {
-    const char = text[i]!;
-    if (quoted) {
-      if (char === '"' && text[i + 1] === '"') {
-        cell += '"';
-        i += 1;
-      } else if (char === '"') quoted = false;
-      else cell += char;
-    } else if (char === '"' && cell === '') quoted = true;
-    else if (char === ',') {
-      row.push(cell);
-      cell = '';
-    } else if (char === '\r' && text[i + 1] === '\n') {
-      row.push(cell);
-      rows.push(row);
-      row = [];
-      cell = '';
-      i += 1;
-    } else {
-      if (char === '"' || char === '\r' || char === '\n') throw new Error(`unquoted ${JSON.stringify(char)} at ${i}`);
-      cell += char;
-    }
-  }
-  if (quoted || cell !== '' || row.length > 0) throw new Error('the export does not end with a complete line');
-  return rows;
-}
 
 const FORMULA_LEADS = ['=', '+', '-', '@', '\t', '\r'];
 const EXPORT_HEADER = ['seq', 'occurredAt', 'actorUserId', 'actorLabel', 'action', 'targetType', 'targetId', 'outcome', 'ip', 'userAgent', 'details'];

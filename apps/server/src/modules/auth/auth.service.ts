@@ -71,15 +71,17 @@ export function createAuthService(deps: { tenancy: Tenancy; tokens: TokenService
     for (const orgId of orgIds.length > 0 ? orgIds : [INSTANCE_ORG_ID]) await recordAudit(tx, { ...event, orgId });
   }
 
+  /** A new single-use link token for a purpose; it replaces the person's earlier unspent ones. */
+  async function issueEmailToken(tx: Queryable, userId: string, purpose: 'verify_email' | 'reset_password'): Promise<string> {
+    const token = newOpaqueToken(purpose === 'verify_email' ? 'swv' : 'swp');
+    const ttlSeconds = purpose === 'verify_email' ? EMAIL_VERIFICATION_TTL_SECONDS : PASSWORD_RESET_TTL_SECONDS;
+    await expireEmailTokens(tx, userId, purpose);
+    await insertEmailToken(tx, { hash: sha256(token), userId, purpose, expiresAt: new Date(Date.now() + ttlSeconds * 1000) });
+    return token;
+  }
+
   async function sendVerification(tx: Queryable, user: { id: string; email: string; name: string }): Promise<void> {
-    const token = newOpaqueToken('swv');
-    await expireEmailTokens(tx, user.id, 'verify_email');
-    await insertEmailToken(tx, {
-      hash: sha256(token),
-      userId: user.id,
-      purpose: 'verify_email',
-      expiresAt: new Date(Date.now() + EMAIL_VERIFICATION_TTL_SECONDS * 1000),
-    });
+    const token = await issueEmailToken(tx, user.id, 'verify_email');
     await mail.enqueue(tx, {
       to: user.email,
       subject: 'Confirm your e-mail address for Seatwise',
@@ -346,14 +348,7 @@ export function createAuthService(deps: { tenancy: Tenancy; tokens: TokenService
         await countThrottleHit(tx, 'resetPerAccount', 'account', email);
         const user = await findUserByEmail(tx, email);
         if (!user || user.disabled_at) return;
-        const token = newOpaqueToken('swp');
-        await expireEmailTokens(tx, user.id, 'reset_password');
-        await insertEmailToken(tx, {
-          hash: sha256(token),
-          userId: user.id,
-          purpose: 'reset_password',
-          expiresAt: new Date(Date.now() + PASSWORD_RESET_TTL_SECONDS * 1000),
-        });
+        const token = await issueEmailToken(tx, user.id, 'reset_password');
         await mail.enqueue(tx, {
           to: user.email,
           subject: 'Reset your Seatwise password',
