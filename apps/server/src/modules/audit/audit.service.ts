@@ -79,6 +79,22 @@ function storableDetails(details: Record<string, unknown> | undefined): Record<s
   return normalise(JSON.parse(JSON.stringify(details))) as Record<string, unknown>;
 }
 
+/** A stored row's event fields, as recordAudit had them. */
+function fieldsOf(row: AuditRow) {
+  return {
+    occurredAt: row.occurred_at,
+    actorUserId: row.actor_user_id,
+    actorLabel: row.actor_label,
+    action: row.action,
+    targetType: row.target_type,
+    targetId: row.target_id,
+    outcome: row.outcome,
+    ip: row.ip,
+    userAgent: row.user_agent,
+    details: row.details,
+  };
+}
+
 function chainHash(prevHash: Uint8Array, seq: number, payload: string): Buffer {
   return createHash('sha256').update(prevHash).update(`${seq}|${payload}`, 'utf8').digest();
 }
@@ -140,18 +156,7 @@ export async function verifyAuditChain(tx: Queryable, orgId: string): Promise<Ch
       const expected = chainHash(
         row.prev_hash,
         row.seq,
-        payloadOf({
-          occurredAt: row.occurred_at,
-          actorUserId: row.actor_user_id,
-          actorLabel: row.actor_label,
-          action: row.action,
-          targetType: row.target_type,
-          targetId: row.target_id,
-          outcome: row.outcome,
-          ip: row.ip,
-          userAgent: row.user_agent,
-          details: row.details,
-        }),
+        payloadOf(fieldsOf(row)),
       );
       if (!expected.equals(Buffer.from(row.hash))) return broken(row, 'its content does not match its hash');
       previous = row;
@@ -169,20 +174,7 @@ export async function verifyAuditChain(tx: Queryable, orgId: string): Promise<Ch
   return { ok: true, checked, firstBrokenSeq: null, reason: null };
 }
 
-
-const presentEvent = (row: AuditRow) => ({
-  seq: row.seq,
-  occurredAt: row.occurred_at.toISOString(),
-  actorUserId: row.actor_user_id,
-  actorLabel: row.actor_label,
-  action: row.action,
-  targetType: row.target_type,
-  targetId: row.target_id,
-  outcome: row.outcome,
-  ip: row.ip,
-  userAgent: row.user_agent,
-  details: row.details,
-});
+const presentEvent = (row: AuditRow) => ({ seq: row.seq, ...fieldsOf(row), occurredAt: row.occurred_at.toISOString() });
 export type AuditEventView = ReturnType<typeof presentEvent>;
 
 export interface AuditSearch {
