@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
@@ -32,6 +33,17 @@ export class DatabaseLockedError extends Error {
 // pg returns bigint (int8) columns as strings by default; our counters fit in a double.
 pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
 
+const statementNames = new Map<string, string>();
+/** A stable name for a statement text (prepared once per connection by the driver). */
+function statementName(sql: string): string {
+  let name = statementNames.get(sql);
+  if (!name) {
+    name = `sw_${createHash('sha1').update(sql).digest('hex').slice(0, 20)}`;
+    statementNames.set(sql, name);
+  }
+  return name;
+}
+
 /** Opens a PostgreSQL server pool. */
 export function openPostgres(url: string, poolSize: number): Database {
   const pool = new pg.Pool({ connectionString: url, max: poolSize });
@@ -45,7 +57,8 @@ export function openPostgres(url: string, poolSize: number): Database {
         await client.query('BEGIN');
         const tx: Queryable = {
           async query(sql, params) {
-            const result = await client.query(sql, params as unknown[] | undefined);
+            // Named statements are parsed and planned once per connection, not on every request.
+            const result = await client.query({ name: statementName(sql), text: sql, values: params as unknown[] | undefined });
             return { rows: result.rows, rowCount: result.rowCount ?? 0 };
           },
           async exec(sql) {

@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
+import { PasswordHashingBusyError } from '../lib/password.ts';
 import { AppError } from './errors.ts';
 
 /**
@@ -8,6 +9,10 @@ import { AppError } from './errors.ts';
  */
 export function registerErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
+    if (error instanceof PasswordHashingBusyError) {
+      reply.header('retry-after', '5');
+      return reply.status(503).send({ error: { code: 'busy', message: 'Too many sign-ins at once. Try again in a few seconds.', retryAfterSeconds: 5 } });
+    }
     if (error instanceof AppError) {
       if (error.extra.retryAfterSeconds !== undefined) reply.header('retry-after', String(error.extra.retryAfterSeconds));
       return reply.status(error.statusCode).send({
