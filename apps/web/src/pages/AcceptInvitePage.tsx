@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import type { MeResponse } from '@seatwise/protocol';
 import { ApiError, hasSessionCookie } from '../api.ts';
 import { PasswordField, TextField } from '../components/Field.tsx';
+import { DoneThenSignIn } from '../components/DoneThenSignIn.tsx';
 import { Link } from '../components/Link.tsx';
 import { Notice } from '../components/Notice.tsx';
 import { AuthLayout } from '../components/Page.tsx';
@@ -101,18 +102,11 @@ export function AcceptInvitePage() {
 
   if (accepted) {
     return (
-      <AuthLayout title="Welcome to Seatwise">
-        <Notice tone="success">
-          {accepted.newAccount
-            ? `Your account is ready and you joined the organisation as ${roleLabel(accepted.role)}.`
-            : `You joined the organisation as ${roleLabel(accepted.role)}.`}
-        </Notice>
-        <p>
-          <Link href="/sign-in" className="button button-primary">
-            Sign in
-          </Link>
-        </p>
-      </AuthLayout>
+      <DoneThenSignIn title="Welcome to Seatwise">
+        {accepted.newAccount
+          ? `Your account is ready and you joined the organisation as ${roleLabel(accepted.role)}.`
+          : `You joined the organisation as ${roleLabel(accepted.role)}.`}
+      </DoneThenSignIn>
     );
   }
 

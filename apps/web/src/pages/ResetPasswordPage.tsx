@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { ApiError } from '../api.ts';
 import { PasswordField } from '../components/Field.tsx';
+import { DoneThenSignIn } from '../components/DoneThenSignIn.tsx';
 import { Link } from '../components/Link.tsx';
 import { Notice } from '../components/Notice.tsx';
 import { AuthLayout } from '../components/Page.tsx';
@@ -37,14 +38,9 @@ export function ResetPasswordPage() {
 
   if (done) {
     return (
-      <AuthLayout title="Your password was changed">
-        <Notice tone="success">You can now sign in with your new password. Any other signed-in sessions were ended.</Notice>
-        <p>
-          <Link href="/sign-in" className="button button-primary">
-            Sign in
-          </Link>
-        </p>
-      </AuthLayout>
+      <DoneThenSignIn title="Your password was changed">
+        You can now sign in with your new password. Any other signed-in sessions were ended.
+      </DoneThenSignIn>
     );
   }
 

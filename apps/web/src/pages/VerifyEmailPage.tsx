@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
 import { ApiError } from '../api.ts';
+import { DoneThenSignIn } from '../components/DoneThenSignIn.tsx';
 import { Link } from '../components/Link.tsx';
 import { Notice } from '../components/Notice.tsx';
 import { AuthLayout } from '../components/Page.tsx';
@@ -56,14 +57,7 @@ export function VerifyEmailPage() {
   }
   if (state.kind === 'done') {
     return (
-      <AuthLayout title="Your e-mail address is confirmed">
-        <Notice tone="success">Thank you. Your account is ready.</Notice>
-        <p>
-          <Link href="/sign-in" className="button button-primary">
-            Sign in
-          </Link>
-        </p>
-      </AuthLayout>
+      <DoneThenSignIn title="Your e-mail address is confirmed">Thank you. Your account is ready.</DoneThenSignIn>
     );
   }
   if (state.kind === 'no-token') {
