@@ -1,0 +1,232 @@
+/**
+ * Random valid event streams from a seeded generator that keeps its own simple model of what must come
+ * out; the analyser's sessions and aggregates are checked against that model and against brute force.
+ */
+import { describe, expect, it } from 'vitest';
+import { createUsageAnalyser, type FeatureUsage, type UsageSession } from './analyser.ts';
+import type { UsageEvent } from './types.ts';
+
+const TIME_ZONE = 'Europe/Madrid';
+const RETRY_WINDOW_MS = 120_000;
+
+/** mulberry32: small, fast, and the same sequence for the same seed everywhere. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}
+
+const VENDORS: Record<string, string[]> = { MLM: ['MATLAB', 'Simulink'], ansyslmd: ['cfd_base', 'struct'] };
+const USERS = ['alice', 'bob', 'Chloé', 'd.evans', 'erin smith', 'frank'];
+const HOSTS = ['pc1', 'pc2', 'LAB-03'];
+/**
+ * Gaps between events: many equal instants, seconds, the retry window's edge, hours over nights and the DST
+ * change, and NEXT_HOUR (to the next whole hour, so that sessions end exactly at local midnight).
+ */
+const NEXT_HOUR = -1;
+const GAPS_MS = [0, 0, 0, 0, 1_000, 1_000, 5_000, 60_000, 120_000, 121_000, 600_000, 3_600_000, 5 * 3_600_000, NEXT_HOUR];
+
+interface Expected {
+  vendor: string;
+  feature: string;
+  seats: number;
+  end: number;
+  closedBy: UsageSession['closedBy'];
+}
+
+interface Generated {
+  events: UsageEvent[];
+  /** By check-out line. */
+  sessions: Map<number, Expected>;
+  /** Per "vendor/feature": stray check-ins. */
+  strays: Map<string, number>;
+}
+
+function generate(seed: number, count: number): Generated {
+  const random = prng(seed);
+  const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
+  const scrambleCase = (text: string) =>
+    [...text].map((c) => (random() < 0.3 ? (c === c.toLowerCase() ? c.toUpperCase() : c.toLowerCase()) : c)).join('');
+
+  const events: UsageEvent[] = [];
+  const sessions = new Map<number, Expected>();
+  const strays = new Map<string, number>();
+  const open = new Map<string, { line: number; vendor: string; feature: string; user: string; host: string }[]>();
+  let at = Date.parse('2022-10-28T06:00:00Z');
+  let line = 0;
+  let lastCheckout = '';
+
+  for (let i = 0; i < count; i++) {
+    const gap = pick(GAPS_MS);
+    at = gap === NEXT_HOUR ? (Math.floor(at / 3_600_000) + 1) * 3_600_000 : at + gap;
+    line++;
+    const roll = random();
+    const vendor = pick(Object.keys(VENDORS));
+    const feature = pick(VENDORS[vendor] ?? []);
+    const base = { at, line, vendor, feature, user: pick(USERS), host: pick(HOSTS), seats: 1 };
+    const openKeys = [...open.keys()];
+    if (roll < 0.4) {
+      const seats = random() < 0.2 ? 1 + Math.floor(random() * 4) : 1;
+      events.push({ ...base, kind: 'checkout', seats });
+      sessions.set(line, { vendor, feature, seats, end: Number.NaN, closedBy: 'end-of-input' });
+      const key = [vendor, feature, base.user, base.host].join('|').toLowerCase();
+      const list = open.get(key) ?? [];
+      list.push({ line, vendor, feature, user: base.user, host: base.host });
+      open.set(key, list);
+      lastCheckout = key;
+    } else if (roll < 0.75 && openKeys.length > 0) {
+      // Now and then the check-out just made, so sessions of one instant occur.
+      const key = random() < 0.25 && open.has(lastCheckout) ? lastCheckout : pick(openKeys);
+      const list = open.get(key) ?? [];
+      const oldest = list.shift();
+      if (list.length === 0) open.delete(key);
+      if (!oldest) throw new Error('empty open list');
+      events.push({
+        ...base,
+        kind: 'checkin',
+        vendor: oldest.vendor,
+        feature: scrambleCase(oldest.feature),
+        user: scrambleCase(oldest.user),
+        host: scrambleCase(oldest.host),
+      });
+      const expected = sessions.get(oldest.line);
+      if (expected) Object.assign(expected, { end: at, closedBy: 'checkin' });
+    } else if (roll < 0.78) {
+      // A user who never checks anything out: always an anomaly.
+      events.push({ ...base, kind: 'checkin', user: 'ghost' });
+      strays.set(`${vendor}/${feature}`, (strays.get(`${vendor}/${feature}`) ?? 0) + 1);
+    } else if (roll < 0.8) {
+      events.push({ ...base, kind: 'restart', feature: '', user: '', host: '' });
+      for (const [key, list] of open) {
+        if (!key.startsWith(`${vendor.toLowerCase()}|`)) continue;
+        for (const entry of list) {
+          const expected = sessions.get(entry.line);
+          if (expected) Object.assign(expected, { end: at, closedBy: 'restart' });
+        }
+        open.delete(key);
+      }
+    } else if (roll < 0.95) {
+      events.push({ ...base, kind: 'denied', reason: pick(['(-4,342)', '(-9,57)', undefined]) });
+    } else {
+      events.push({ ...base, kind: random() < 0.5 ? 'queued' : 'dequeued' });
+    }
+  }
+  for (const expected of sessions.values()) if (expected.closedBy === 'end-of-input') expected.end = at;
+  return { events, sessions, strays };
+}
+
+/** Seats in use at instant t: sessions with start ≤ t < end, and those that started and ended at t. */
+function inUseAt(sessions: UsageSession[], t: number): number {
+  let seats = 0;
+  for (const x of sessions) {
+    if ((x.start <= t && t < x.end) || (x.start === t && x.end === t)) seats += x.seats;
+  }
+  return seats;
+}
+
+const localDate = new Intl.DateTimeFormat('sv-SE', { timeZone: TIME_ZONE, year: 'numeric', month: '2-digit', day: '2-digit' });
+
+/** Local dates a session covers, by stepping through it an hour at a time (independent of the analyser's maths). */
+function datesCovered(x: UsageSession): string[] {
+  const last = x.end > x.start ? x.end - 1 : x.start;
+  const dates = new Set<string>();
+  for (let t = x.start; t < last; t += 3_600_000) dates.add(localDate.format(t));
+  dates.add(localDate.format(last));
+  return [...dates];
+}
+
+function check(seed: number, count: number): void {
+  const { events, sessions: expected, strays } = generate(seed, count);
+  const sessions: UsageSession[] = [];
+  const analyser = createUsageAnalyser({ timeZone: TIME_ZONE, onSession: (x) => sessions.push(x) });
+  for (const event of events) analyser.push(event);
+  const result = analyser.finish();
+  const byName = new Map<string, FeatureUsage>(result.features.map((f) => [`${f.vendor}/${f.feature}`, f]));
+
+  // Every check-out gives exactly one session, paired as the model paired it.
+  expect(sessions).toHaveLength(expected.size);
+  for (const x of sessions) {
+    expect(x.end).toBeGreaterThanOrEqual(x.start);
+    expect({ seats: x.seats, end: x.end, closedBy: x.closedBy }).toEqual({
+      seats: expected.get(x.startLine)?.seats,
+      end: expected.get(x.startLine)?.end,
+      closedBy: expected.get(x.startLine)?.closedBy,
+    });
+  }
+
+  const random = prng(seed ^ 0x5eed);
+  const first = events[0]?.at ?? 0;
+  const last = events.at(-1)?.at ?? 0;
+  for (const [name, usage] of byName) {
+    const own = sessions.filter((x) => `${x.vendor}/${x.feature}` === name);
+    expect(usage.sessions).toBe(own.length);
+    expect(usage.openAtEnd).toBe(own.filter((x) => x.closedBy === 'end-of-input').length);
+    expect(usage.unmatchedCheckins).toBe(strays.get(name) ?? 0);
+
+    // Seat-hours are the sum over the sessions.
+    const seatMs = own.reduce((sum, x) => sum + x.seats * (x.end - x.start), 0);
+    expect(usage.seatHours).toBe(Math.round((seatMs / 3_600_000) * 100) / 100);
+
+    // Peak: the largest brute-force count over every instant where something starts, first reached at peakAt.
+    const instants = [...new Set(own.map((x) => x.start))].sort((a, b) => a - b);
+    let peak = 0;
+    let peakAt: number | null = null;
+    for (const t of instants) {
+      const seats = inUseAt(own, t);
+      expect(seats).toBeGreaterThanOrEqual(0);
+      if (seats > peak) [peak, peakAt] = [seats, t];
+    }
+    expect(usage.peak).toBe(peak);
+    expect(usage.peakAt === null ? null : Date.parse(usage.peakAt)).toBe(peakAt);
+    // … and no sampled instant sees more.
+    for (let i = 0; i < 200; i++) {
+      expect(inUseAt(own, first + Math.floor(random() * (last - first + 1)))).toBeLessThanOrEqual(usage.peak);
+    }
+
+    // Distinct users per local day.
+    const days = new Map<string, Set<string>>();
+    for (const x of own) {
+      for (const date of datesCovered(x)) {
+        const users = days.get(date) ?? new Set<string>();
+        users.add(x.user.toLowerCase());
+        days.set(date, users);
+      }
+    }
+    expect(usage.dailyUsers).toEqual(
+      Object.fromEntries([...days].sort(([a], [b]) => (a < b ? -1 : 1)).map(([date, users]) => [date, users.size])),
+    );
+
+    // Denials: retried when the same user checked out the same feature (any vendor or host) within the window.
+    let retried = 0;
+    let denials = 0;
+    for (const d of events) {
+      if (d.kind !== 'denied' || `${d.vendor}/${d.feature}` !== name) continue;
+      const retry = events.some(
+        (e) =>
+          e.kind === 'checkout' &&
+          e.feature.toLowerCase() === d.feature.toLowerCase() &&
+          e.user.toLowerCase() === d.user.toLowerCase() &&
+          e.at >= d.at &&
+          e.at <= d.at + RETRY_WINDOW_MS,
+      );
+      if (retry) retried++;
+      else denials++;
+    }
+    expect([usage.denials, usage.retriedDenials]).toEqual([denials, retried]);
+    expect(Object.values(usage.denialReasons).reduce((a, b) => a + b, 0)).toBe(denials + retried);
+  }
+  expect(analyser.stats()).toMatchObject({ openCheckouts: 0, pendingDenials: 0 });
+}
+
+describe('random valid event streams (seeded)', () => {
+  for (const seed of [1, 2, 3, 42, 1234, 99_991, 20_221_030, 7, 8, 9]) {
+    it(`seed ${seed}: pairing, peaks, seat-hours, daily users and denials agree with the model`, () => {
+      check(seed, 1_500);
+    });
+  }
+});
