@@ -1,2 +1,25 @@
 /** Pure parsers for license-daemon output and the usage maths (no I/O, no database). */
 export * from './types.ts';
+export { createLineSplitter, type LineSplitter, type LineSplitterOptions, type LineTarget } from './lines.ts';
+export { createFlexlmDebugParser } from './flexlm-debug.ts';
+export {
+  createLmstatParser,
+  type LmstatFeatureSnapshot,
+  type LmstatParseOptions,
+  type LmstatServerStatus,
+  type LmstatUser,
+  type LmstatVendorStatus,
+} from './lmstat.ts';
+export { createCsvUsageParser } from './csv-usage.ts';
+export { detectFormat, DETECT_SAMPLE_CHARS, type DetectedFormat } from './detect.ts';
+export {
+  createUsageAnalyser,
+  toAnalyzeFeature,
+  type AnalysisResult,
+  type AnalyzeFeature,
+  type FeatureUsage,
+  type UsageAnalyser,
+  type UsageAnalyserOptions,
+  type UsageSession,
+} from './analyser.ts';
+export { dayKey, formatIsoWithOffset } from './analyser-time.ts';

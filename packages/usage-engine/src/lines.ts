@@ -1,0 +1,383 @@
+/**
+ * A streaming line splitter: chunks of bytes (UTF-8) or text in, numbered lines out. Handles a byte-order
+ * mark, LF, CRLF and lone CR line ends, a line (or a UTF-8 sequence) cut between two chunks, and lines too
+ * long to be log lines (cut with a diagnostic, so memory stays bounded whatever the input).
+ *
+ * Speed: license logs are nearly all ASCII, but a few names with accents send a whole chunk down V8's slow
+ * UTF-8 path (about 300 MB/s here). So on Node a chunk is scanned as Latin-1 (one byte, one character,
+ * several GB/s) for line ends and for bytes ≥ 0x80; an ASCII line is copied out as Latin-1 and only a line
+ * holding such a byte is decoded as UTF-8. A line that is not valid UTF-8 (a Windows server writing in its
+ * ANSI code page) is read as Latin-1 instead of being filled with replacement characters. Without Node's
+ * Buffer, a streaming TextDecoder does the work.
+ *
+ * Byte input is copied out in blocks of about 16 KB that end on a line break, and lines are slices of their
+ * block: a parser that keeps a piece of a line (a user name in an open session) keeps at most that block
+ * alive, never a whole chunk, and no line costs a copy of its own. A target that reads bytes (`lineBytes`)
+ * gets each line as a range of the input instead, with no string made at all.
+ */
+import type { Diagnostic } from './types.ts';
+
+/** Default cap on one line's length (characters for text input, bytes for byte input). */
+export const DEFAULT_MAX_LINE_LENGTH = 65_536;
+
+/** Where the splitter sends its lines (a LineParser fits). */
+export interface LineTarget {
+  line(text: string, lineNumber: number): void;
+  /**
+   * When present, byte input goes here instead: the line as UTF-8 bytes [start, end) of `bytes`, valid only
+   * during the call. Saves decoding lines the target reads as bytes anyway.
+   */
+  lineBytes?(bytes: Uint8Array, start: number, end: number, lineNumber: number): void;
+}
+
+export interface LineSplitterOptions {
+  /** Longer lines are cut to this length and reported once. Default 65 536. */
+  maxLineLength?: number;
+  /** Receives "line too long" reports. */
+  diagnostic?: (diagnostic: Diagnostic) => void;
+}
+
+/** Feed it chunks in order, then end it. It keeps no reference to a chunk once `push` returns. */
+export interface LineSplitter {
+  push(chunk: Uint8Array | string): void;
+  /** Flushes the last line when the input does not end with a line break. */
+  end(): void;
+  /** Lines emitted so far. */
+  readonly lineCount: number;
+}
+
+const LF = 10;
+const CR = 13;
+/** Bytes per block copied out of a chunk (see above). */
+const BLOCK_BYTES = 16_384;
+/** Any character outside ASCII, in a string read as Latin-1 (so: any byte ≥ 0x80). */
+const HIGH = /[\u0080-\u00ff]/g;
+const NodeBuffer = (globalThis as { Buffer?: typeof Buffer }).Buffer;
+/** Node's SIMD ASCII check (node:buffer isAscii, through getBuiltinModule so that nothing is imported). */
+const isAscii = (
+  globalThis as { process?: { getBuiltinModule?: (name: string) => { isAscii?: (input: Uint8Array) => boolean } | undefined } }
+).process?.getBuiltinModule?.('node:buffer')?.isAscii;
+const REPLACEMENT = '\ufffd';
+
+/** Creates a splitter that calls `target.line(text, lineNumber)` for every line, numbered from 1. */
+export function createLineSplitter(target: LineTarget, options: LineSplitterOptions = {}): LineSplitter {
+  const maxLength = Math.max(1, Math.floor(options.maxLineLength ?? DEFAULT_MAX_LINE_LENGTH));
+  const report = options.diagnostic;
+
+  let lineNumber = 0;
+  /** Text of the current line carried over from earlier text chunks. */
+  let carry = '';
+  /** Bytes of the current line carried over from earlier byte chunks. */
+  let carryBytes: Uint8Array[] = [];
+  let carryByteLength = 0;
+  /** The current line was cut: drop everything up to its end. */
+  let cutting = false;
+  /** The previous chunk ended with CR: a LF starting the next chunk belongs to it. */
+  let skipLF = false;
+  let atStart = true;
+  /** Streaming decoder, used only without Node's Buffer. */
+  let decoder: InstanceType<typeof TextDecoder> | null = null;
+
+  function emit(text: string): void {
+    lineNumber++;
+    if (cutting) reportCut();
+    target.line(text, lineNumber);
+  }
+
+  function emitBytes(source: Uint8Array, start: number, end: number): void {
+    lineNumber++;
+    if (cutting) reportCut();
+    (target.lineBytes as NonNullable<LineTarget['lineBytes']>).call(target, source, start, end, lineNumber);
+  }
+
+  function reportCut(): void {
+    cutting = false;
+    report?.({ line: lineNumber, reason: `line longer than ${maxLength} characters; the rest was ignored` });
+  }
+
+  // ---- text --------------------------------------------------------------------------------------
+
+  function keepText(piece: string): void {
+    if (cutting || piece.length === 0) return;
+    if (carry.length + piece.length > maxLength) {
+      carry = carry + piece.slice(0, maxLength - carry.length);
+      cutting = true;
+    } else {
+      carry = carry.length === 0 ? piece : carry + piece;
+    }
+  }
+
+  function finishText(text: string, start: number, end: number): void {
+    if (carry.length === 0 && !cutting) {
+      if (end - start > maxLength) {
+        cutting = true;
+        emit(text.slice(start, start + maxLength));
+      } else {
+        emit(text.slice(start, end));
+      }
+      return;
+    }
+    keepText(text.slice(start, end));
+    const line = carry;
+    carry = '';
+    emit(line);
+  }
+
+  function pushText(text: string): void {
+    let pos = 0;
+    if (atStart && text.length > 0) {
+      atStart = false;
+      if (text.charCodeAt(0) === 0xfeff) pos = 1;
+    }
+    pos = splitLines(text, pos, finishText);
+    if (pos < text.length) keepText(pos === 0 ? text : text.slice(pos));
+  }
+
+  /**
+   * Calls `finish(text, start, end)` for every complete line of `text` from `pos`; returns where the
+   * unfinished last line starts. Shared by text and bytes (bytes are scanned as a Latin-1 string).
+   */
+  function splitLines(text: string, pos: number, finish: (text: string, start: number, end: number) => void): number {
+    const length = text.length;
+    if (skipLF && pos < length) {
+      skipLF = false;
+      if (text.charCodeAt(pos) === LF) pos++;
+    }
+    let nextCR = text.indexOf('\r', pos);
+    if (nextCR === -1) {
+      // LF only: the common case.
+      let nl = text.indexOf('\n', pos);
+      while (nl !== -1) {
+        finish(text, pos, nl);
+        pos = nl + 1;
+        nl = text.indexOf('\n', pos);
+      }
+      return pos;
+    }
+    let nextLF = text.indexOf('\n', pos);
+    for (;;) {
+      if (nextLF !== -1 && nextLF < pos) nextLF = text.indexOf('\n', pos);
+      if (nextCR !== -1 && nextCR < pos) nextCR = text.indexOf('\r', pos);
+      let end: number;
+      if (nextCR === -1) {
+        if (nextLF === -1) break;
+        end = nextLF;
+      } else if (nextLF === -1 || nextCR < nextLF) {
+        end = nextCR;
+      } else {
+        end = nextLF;
+      }
+      finish(text, pos, end);
+      pos = end + 1;
+      if (text.charCodeAt(end) === CR) {
+        if (pos < length) {
+          if (text.charCodeAt(pos) === LF) pos++;
+        } else {
+          skipLF = true;
+        }
+      }
+    }
+    return pos;
+  }
+
+  // ---- bytes (Node) ------------------------------------------------------------------------------
+
+  let bytes: Buffer | null = null;
+  /** Where the current block starts in `bytes`. */
+  let blockStart = 0;
+  /** Index of the next character ≥ 0x80 in the current block's Latin-1 text (Infinity: none left). */
+  let nextHigh = Infinity;
+
+  /** Line [start, end) of the current block: Latin-1 is exact for an ASCII-only line. */
+  function decodeLine(text: string, start: number, end: number): string {
+    if (nextHigh >= end) return text.slice(start, end);
+    const line = decodeUtf8(bytes as Buffer, blockStart + start, blockStart + end);
+    nextHigh = findHigh(text, end);
+    return line;
+  }
+
+  function finishBytes(text: string, start: number, end: number): void {
+    const byteTarget = target.lineBytes !== undefined;
+    if (carryByteLength === 0 && !cutting) {
+      if (end - start > maxLength) {
+        cutting = true;
+        end = start + maxLength;
+      }
+      if (byteTarget) emitBytes(bytes as Buffer, blockStart + start, blockStart + end);
+      else emit(decodeLine(text, start, end));
+      return;
+    }
+    keepBytes(blockStart + start, blockStart + end);
+    const joined = takeCarriedBytes();
+    if (byteTarget) emitBytes(joined, 0, joined.length);
+    else emit(decodeUtf8(joined, 0, joined.length));
+  }
+
+  function keepBytes(start: number, end: number): void {
+    if (cutting || end <= start) return;
+    if (carryByteLength + (end - start) > maxLength) {
+      end = start + (maxLength - carryByteLength);
+      cutting = true;
+    }
+    // A copy: the caller may reuse its buffer once push returns.
+    carryBytes.push(new Uint8Array((bytes as Buffer).subarray(start, end)));
+    carryByteLength += end - start;
+  }
+
+  function takeCarriedBytes(): Buffer {
+    const joined = (NodeBuffer as typeof Buffer).concat(carryBytes, carryByteLength);
+    carryBytes = [];
+    carryByteLength = 0;
+    return joined;
+  }
+
+  function pushNodeBytes(chunk: Uint8Array): void {
+    const buffer = NodeBuffer as typeof Buffer;
+    let data = buffer.isBuffer(chunk) ? chunk : buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    bytes = data;
+    let pos = 0;
+    if (atStart) {
+      if (carryByteLength > 0) {
+        // The stream so far was too short to tell whether it starts with a BOM.
+        keepBytes(0, data.length);
+        data = buffer.concat(carryBytes, carryByteLength);
+        bytes = data;
+        carryBytes = [];
+        carryByteLength = 0;
+      }
+      if (data.length < 3 && isBomStart(data)) {
+        keepBytes(0, data.length);
+        bytes = null;
+        return;
+      }
+      atStart = false;
+      if (data[0] === 0xef && data[1] === 0xbb && data[2] === 0xbf) pos = 3;
+    }
+    const length = data.length;
+    while (pos < length) {
+      // A block ends after the last line break within BLOCK_BYTES (or after the next one, for a long line).
+      let end = length;
+      if (pos + BLOCK_BYTES < length) {
+        const lastBreak = Math.max(data.lastIndexOf(LF, pos + BLOCK_BYTES - 1), data.lastIndexOf(CR, pos + BLOCK_BYTES - 1));
+        if (lastBreak >= pos) {
+          end = lastBreak + 1;
+        } else {
+          const nextLF = data.indexOf(LF, pos + BLOCK_BYTES);
+          const nextCR = data.indexOf(CR, pos + BLOCK_BYTES);
+          const next = nextLF === -1 ? nextCR : nextCR === -1 ? nextLF : Math.min(nextLF, nextCR);
+          if (next !== -1) end = next + 1;
+        }
+      }
+      blockStart = pos;
+      const text = latin1(data, pos, end);
+      const byteTarget = target.lineBytes !== undefined;
+      nextHigh = byteTarget || (isAscii !== undefined && isAscii(data.subarray(pos, end))) ? Infinity : findHigh(text, 0);
+      let rest = 0;
+      if (skipLF || carryByteLength > 0 || cutting || text.indexOf('\r') !== -1) {
+        rest = splitLines(text, 0, finishBytes);
+      } else if (byteTarget) {
+        // The common cases, kept tight: LF line ends, nothing carried over.
+        let nl = text.indexOf('\n');
+        while (nl !== -1) {
+          if (nl - rest > maxLength) finishBytes(text, rest, nl);
+          else (target.lineBytes as NonNullable<LineTarget['lineBytes']>).call(target, data, pos + rest, pos + nl, ++lineNumber);
+          rest = nl + 1;
+          nl = text.indexOf('\n', rest);
+        }
+      } else {
+        let nl = text.indexOf('\n');
+        while (nl !== -1) {
+          if (nl - rest > maxLength || nextHigh < nl) finishBytes(text, rest, nl);
+          else target.line(text.slice(rest, nl), ++lineNumber);
+          rest = nl + 1;
+          nl = text.indexOf('\n', rest);
+        }
+      }
+      if (rest < text.length) keepBytes(pos + rest, end);
+      pos = end;
+    }
+    bytes = null;
+  }
+
+  // ---- bytes (no Node Buffer) --------------------------------------------------------------------
+
+  function pushDecodedBytes(chunk: Uint8Array, final: boolean): void {
+    decoder ??= new TextDecoder('utf-8', { ignoreBOM: false });
+    const text = decoder.decode(chunk, { stream: !final });
+    atStart = false; // TextDecoder removes the BOM itself.
+    if (text.length > 0) pushText(text);
+  }
+
+  return {
+    push(chunk: Uint8Array | string): void {
+      if (typeof chunk === 'string') {
+        if (carryByteLength > 0) {
+          const joined = takeCarriedBytes();
+          keepText(decodeUtf8(joined, 0, joined.length));
+        }
+        pushText(chunk);
+      } else if (NodeBuffer !== undefined) {
+        pushNodeBytes(chunk);
+      } else {
+        pushDecodedBytes(chunk, false);
+      }
+    },
+    end(): void {
+      if (decoder !== null) pushDecodedBytes(new Uint8Array(0), true);
+      if (carryByteLength > 0) {
+        const joined = takeCarriedBytes();
+        if (target.lineBytes !== undefined && carry.length === 0) {
+          emitBytes(joined, 0, joined.length);
+          return;
+        }
+        keepText(decodeUtf8(joined, 0, joined.length));
+      }
+      if (carry.length > 0 || cutting) {
+        const line = carry;
+        carry = '';
+        emit(line);
+      }
+    },
+    get lineCount(): number {
+      return lineNumber;
+    },
+  };
+}
+
+/** Index of the first character ≥ 0x80 at or after `from` (Infinity: none). `test` builds no match object. */
+function findHigh(text: string, from: number): number {
+  HIGH.lastIndex = from;
+  return HIGH.test(text) ? HIGH.lastIndex - 1 : Infinity;
+}
+
+const nodeUtf8Slice = (NodeBuffer?.prototype as { utf8Slice?: (start: number, end: number) => string } | undefined)?.utf8Slice;
+const nodeLatin1Slice = (NodeBuffer?.prototype as { latin1Slice?: (start: number, end: number) => string } | undefined)?.latin1Slice;
+
+/** A flat copy of bytes [start, end) as Latin-1 (Node's direct binding when there is one). */
+function latin1(bytes: Buffer, start: number, end: number): string {
+  return nodeLatin1Slice !== undefined ? nodeLatin1Slice.call(bytes, start, end) : bytes.toString('latin1', start, end);
+}
+
+/** True when the bytes are the beginning of a UTF-8 byte-order mark (EF BB BF). */
+function isBomStart(bytes: Uint8Array): boolean {
+  const bom = [0xef, 0xbb, 0xbf];
+  for (let i = 0; i < bytes.length; i++) if (bytes[i] !== bom[i]) return false;
+  return true;
+}
+
+/**
+ * UTF-8 text of bytes [start, end); a line that is not valid UTF-8 is read as Latin-1 (a Windows server
+ * writing in its ANSI code page) rather than filled with replacement characters.
+ */
+function decodeUtf8(bytes: Buffer, start: number, end: number): string {
+  const text = nodeUtf8Slice !== undefined ? nodeUtf8Slice.call(bytes, start, end) : bytes.toString('utf8', start, end);
+  if (!text.includes(REPLACEMENT)) return text;
+  // A real U+FFFD is EF BF BD; anything else that decoded to it was invalid.
+  let real = 0;
+  for (let i = start; i + 2 < end; i++) {
+    if (bytes[i] === 0xef && bytes[i + 1] === 0xbf && bytes[i + 2] === 0xbd) real++;
+  }
+  let decoded = 0;
+  for (let i = text.indexOf(REPLACEMENT); i !== -1; i = text.indexOf(REPLACEMENT, i + 1)) decoded++;
+  return real === decoded ? text : latin1(bytes, start, end);
+}
