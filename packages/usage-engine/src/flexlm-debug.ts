@@ -59,7 +59,7 @@ const CARET = 94;
 const DASH = 45;
 const UPPER_T = 84;
 
-/** FNV-1a over bytes (seed and prime): names are hashed while the scanners walk them. */
+/** Multiplicative hashing of names, four bytes at a time. */
 const HASH_SEED = 0x811c9dc5 | 0;
 const HASH_PRIME = 0x01000193;
 
@@ -94,6 +94,9 @@ export function createFlexlmDebugParser(options: ParseOptions, sink: ParseSink):
     dateKnown = true;
   }
 
+  /** Features, vendors and reasons: few, looked up on every event, so kept in a small table of their own. */
+  const words = new NameTable();
+  /** Users and hosts. */
   const names = new NameTable();
   /** Scratch for line(text): the text as UTF-8. */
   let scratch = new Uint8Array(1024);
@@ -139,20 +142,15 @@ export function createFlexlmDebugParser(options: ParseOptions, sink: ParseSink):
   let envDay = 0;
   let envVendorStart = 0;
   let envVendorEnd = 0;
-  let envVendorHash = 0;
   let envMsg = 0;
   let lineMonthDay = 0;
 
   let featureStart = 0;
   let featureEnd = 0;
-  let featureHash = 0;
   let userStart = 0;
   let userEnd = 0;
-  /** Hash of the user bytes, or 0 when they must be hashed again (the scan did not cover them exactly). */
-  let userHash = 0;
   let hostStart = 0;
   let hostEnd = 0;
-  let hostHash = 0;
   let seats = 1;
   let hasSeats = false;
   let reasonStart = -1;
@@ -202,11 +200,9 @@ export function createFlexlmDebugParser(options: ParseOptions, sink: ParseSink):
     const limit = Math.min(end, vendorStart + MAX_VENDOR_LENGTH + 1);
     let v = vendorStart;
     let c = 0;
-    let hash = HASH_SEED;
     while (v < limit) {
       c = b[v] as number;
       if (c === CLOSE || c <= SPACE || c === OPEN) break;
-      hash = Math.imul(hash ^ c, HASH_PRIME);
       v++;
     }
     if (c !== CLOSE || v === vendorStart) return false;
@@ -215,7 +211,6 @@ export function createFlexlmDebugParser(options: ParseOptions, sink: ParseSink):
     envDateKind = 0;
     envVendorStart = vendorStart;
     envVendorEnd = v;
-    envVendorHash = hash;
     envMsg = p;
     envSec = hour <= 23 ? hour * HOUR_S + (m0 * 10 + m1) * 60 + s0 * 10 + s1 : -1;
     return true;
@@ -236,8 +231,11 @@ export function createFlexlmDebugParser(options: ParseOptions, sink: ParseSink):
     if (c === SLASH || c === DASH) {
       // A date: Y/M/D, Y-M-D, M/D/Y or M/D.
       const separator = c;
-      const k = digits(b, j + 1, end, 2);
-      if (k === j + 1) return false;
+      // Old logs pad the day with a space: " 4/ 8 10:38 (lmgrd) …".
+      let k0 = j + 1;
+      if (separator === SLASH && firstLength <= 2) while (k0 < end && b[k0] === SPACE) k0++;
+      const k = digits(b, k0, end, 2);
+      if (k === k0) return false;
       const second = num;
       if (k < end && b[k] === separator) {
         const m = digits(b, k + 1, end, 4);
@@ -303,7 +301,6 @@ export function createFlexlmDebugParser(options: ParseOptions, sink: ParseSink):
     if (v === vendorStart || v >= limit || b[v] !== CLOSE) return false;
     envVendorStart = vendorStart;
     envVendorEnd = v;
-    envVendorHash = hashBytes(b, vendorStart, v);
     envMsg = skipBlanks(b, v + 1, end);
     envSec = hour <= 23 && minute <= 59 && second <= 59 ? hour * HOUR_S + minute * 60 + second : -1;
     return true;
@@ -477,28 +474,18 @@ export function createFlexlmDebugParser(options: ParseOptions, sink: ParseSink):
   function parseBody(b: Uint8Array, p: number, end: number, checkin: boolean): string | null {
     p = skipBlanks(b, p, end);
     if (p >= end) return 'no feature name';
-    let hash = HASH_SEED;
     if (b[p] === QUOTE) {
       let q = p + 1;
-      for (; q < end; q++) {
-        const c = b[q] as number;
-        if (c === QUOTE) break;
-        hash = Math.imul(hash ^ c, HASH_PRIME);
-      }
+      while (q < end && b[q] !== QUOTE) q++;
       if (q >= end) return 'unterminated quoted feature name';
       featureStart = p + 1;
       featureEnd = q;
       p = q + 1;
     } else {
       featureStart = p;
-      for (; p < end; p++) {
-        const c = b[p] as number;
-        if (c <= SPACE) break;
-        hash = Math.imul(hash ^ c, HASH_PRIME);
-      }
+      while (p < end && (b[p] as number) > SPACE) p++;
       featureEnd = p;
     }
-    featureHash = hash;
     if (featureEnd === featureStart) return 'empty feature name';
     p = skipBlanks(b, p, end);
     // UNSUPPORTED lines put "(PORT_AT_HOST_PLUS   )" between the feature and the user.
@@ -513,7 +500,6 @@ export function createFlexlmDebugParser(options: ParseOptions, sink: ParseSink):
     userStart = p;
     let at = -1;
     let i = p;
-    hash = HASH_SEED;
     for (; i < end; i++) {
       const c = b[i] as number;
       if (c === AT) {
@@ -524,33 +510,21 @@ export function createFlexlmDebugParser(options: ParseOptions, sink: ParseSink):
         const d = i + 1 < end ? (b[i + 1] as number) : 0;
         if (d <= SPACE || d === OPEN || d === BRACKET || d === CARET) break;
       }
-      hash = Math.imul(hash ^ c, HASH_PRIME);
     }
-    userHash = hash;
     if (at === -1) {
       userEnd = i;
-      userHash = 0; // trailing blanks may be trimmed: hash again
       hostStart = hostEnd = i;
-      hostHash = HASH_SEED;
       p = i;
     } else {
       let q = at + 1;
-      hash = HASH_SEED;
       for (; q < end; q++) {
         const c = b[q] as number;
         if (c <= SPACE) break;
-        if (c === AT) {
-          at = q;
-          userHash = 0; // "jane@corp@host": the user runs to the last '@'
-          hash = HASH_SEED;
-        } else {
-          hash = Math.imul(hash ^ c, HASH_PRIME);
-        }
+        if (c === AT) at = q; // "jane@corp@host": the user runs to the last '@'
       }
       userEnd = at;
       hostStart = at + 1;
       hostEnd = q;
-      hostHash = hash;
       p = q;
     }
     seats = 1;
@@ -603,7 +577,6 @@ export function createFlexlmDebugParser(options: ParseOptions, sink: ParseSink):
       if (field === 1 && userEnd === userStart) {
         userStart = start;
         userEnd = p;
-        userHash = 0;
       }
       field++;
     }
@@ -628,9 +601,6 @@ export function createFlexlmDebugParser(options: ParseOptions, sink: ParseSink):
     userStart = k;
     userEnd = last;
     hostStart = hostEnd = last;
-    featureHash = hashBytes(b, featureStart, featureEnd);
-    userHash = 0;
-    hostHash = HASH_SEED;
     seats = count;
     hasSeats = true;
     reasonStart = reasonEnd = -1;
@@ -647,16 +617,16 @@ export function createFlexlmDebugParser(options: ParseOptions, sink: ParseSink):
         return;
       }
     }
-    const vendor = names.find(b, envVendorStart, envVendorEnd, envVendorHash);
+    const vendor = words.get(b, envVendorStart, envVendorEnd);
     if (announced.size > 0) announced.delete(vendor);
     const event: UsageEvent = {
       kind,
       at: 0,
       line,
       vendor,
-      feature: names.find(b, featureStart, featureEnd, featureHash),
-      user: userHash !== 0 ? names.find(b, userStart, userEnd, userHash) : names.get(b, userStart, trimEnd(b, userStart, userEnd)),
-      host: names.find(b, hostStart, hostEnd, hostHash),
+      feature: words.get(b, featureStart, featureEnd),
+      user: names.get(b, userStart, trimEnd(b, userStart, userEnd)),
+      host: names.get(b, hostStart, hostEnd),
       seats,
       reason: reasonStart >= 0 ? trimmedName(b, reasonStart, reasonEnd) : undefined,
     };
@@ -673,7 +643,7 @@ export function createFlexlmDebugParser(options: ParseOptions, sink: ParseSink):
   function trimmedName(b: Uint8Array, start: number, end: number): string | undefined {
     while (start < end && (b[start] as number) <= SPACE) start++;
     end = trimEnd(b, start, end);
-    return end > start ? names.get(b, start, end) : undefined;
+    return end > start ? words.get(b, start, end) : undefined;
   }
 
   /** A line without a time right after a held event: "(3 licenses)" or "(Licensed number ... (-4,342))". */
@@ -776,18 +746,18 @@ export function createFlexlmDebugParser(options: ParseOptions, sink: ParseSink):
         day = wordDate(b, p + 30, end);
       } else if (matchWord(b, p, end, 'SERVER STARTED ON')) {
         // The vendor daemon's own start-up line; skip it when lmgrd announced this start just before.
-        const vendor = names.get(b, envVendorStart, envVendorEnd);
+        const vendor = words.get(b, envVendorStart, envVendorEnd);
         if (!isLmgrd(vendor)) {
           const announcedAt = announced.get(vendor);
           announced.delete(vendor);
           if (announcedAt === undefined || t - announcedAt > ANNOUNCE_WINDOW_S || t < announcedAt) restart(line, vendor, t);
           return;
         }
-      } else if (matchWord(b, p, end, 'STARTED ') && isLmgrd(names.get(b, envVendorStart, envVendorEnd))) {
+      } else if (matchWord(b, p, end, 'STARTED ') && isLmgrd(words.get(b, envVendorStart, envVendorEnd))) {
         restartNamed(b, end, line, p + 8, t);
         return;
       }
-    } else if (c === 114 /* r */ && matchWord(b, p, end, 'RESTARTED ') && isLmgrd(names.get(b, envVendorStart, envVendorEnd))) {
+    } else if (c === 114 /* r */ && matchWord(b, p, end, 'RESTARTED ') && isLmgrd(words.get(b, envVendorStart, envVendorEnd))) {
       restartNamed(b, end, line, p + 10, t);
       return;
     } else if (c === OPEN && p + 1 < end && b[p + 1] === AT) {
@@ -819,7 +789,7 @@ export function createFlexlmDebugParser(options: ParseOptions, sink: ParseSink):
       stop++;
     }
     if (stop === p || stop - p > MAX_VENDOR_LENGTH) return;
-    const vendor = names.get(b, p, stop);
+    const vendor = words.get(b, p, stop);
     announced.set(vendor, t);
     restart(line, vendor, t);
   }
@@ -1038,52 +1008,80 @@ function closestDay(month: number, day: number, ref: number): number {
 const MAX_NAME_SLOTS = 1 << 18;
 /** Bytes of names kept at most (same rule). */
 const MAX_NAME_BYTES = 1 << 24;
+/** A longer "name" (hostile input) is decoded and returned, not kept. */
+const MAX_KEPT_NAME = 4096;
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /**
  * Names seen in the log (users, hosts, features, vendors, reasons) by their bytes: a name seen before is
  * found without allocating, events share one string per name, and a name never pins the input it came from.
  * A name that is not valid UTF-8 (a Windows server writing in its ANSI code page) is read as Latin-1.
- * Layout: open addressing over typed arrays, the bytes of every name side by side in one arena, so that a
- * lookup touches little memory.
+ * Layout: open addressing over one typed array (hash, offset, length per slot: one cache line per probe),
+ * the bytes of every name side by side in an arena, hashed and compared four bytes at a time.
  */
 class NameTable {
   private names: (string | undefined)[] = [];
-  private hashes = new Int32Array(0);
-  /** Where a slot's bytes start in the arena, -1 for an empty slot. */
-  private offsets = new Int32Array(0);
-  private lengths = new Int32Array(0);
+  /** Per slot: hash, offset of its bytes in the arena (-1: empty), length. */
+  private slots = new Int32Array(0);
   private mask = 0;
   private size = 0;
   private arena = new Uint8Array(1 << 16);
+  private arenaView = new DataView(this.arena.buffer);
   private used = 0;
+  private viewed: Uint8Array | null = null;
+  private view: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(0));
 
   constructor() {
     this.reset(1 << 12);
   }
 
+  /** The name of bytes [start, end) of `b`. */
   get(b: Uint8Array, start: number, end: number): string {
-    return this.find(b, start, end, hashBytes(b, start, end));
-  }
-
-  /** The name of bytes [start, end) whose hashBytes is `hash` (computed by a scanner on its way). */
-  find(b: Uint8Array, start: number, end: number, hash: number): string {
     const length = end - start;
     if (length <= 0) return '';
-    const offsets = this.offsets;
-    const arena = this.arena;
+    const input = this.viewOf(b);
+    // Four bytes at a time; the last word may overlap the one before (a DataView reads unaligned words).
+    let hash = HASH_SEED ^ length;
+    if (length >= 4) {
+      for (let i = start; i + 4 < end; i += 4) hash = Math.imul(hash ^ input.getUint32(i, true), HASH_PRIME);
+      hash = Math.imul(hash ^ input.getUint32(end - 4, true), HASH_PRIME);
+    } else {
+      for (let i = start; i < end; i++) hash = Math.imul(hash ^ (b[i] as number), HASH_PRIME);
+    }
+    hash ^= hash >>> 15;
+    const slots = this.slots;
+    const arena = this.arenaView;
     let slot = hash & this.mask;
     for (;;) {
-      const offset = offsets[slot] as number;
+      const at = slot * 3;
+      const offset = slots[at + 1] as number;
       if (offset < 0) break;
-      if (this.hashes[slot] === hash && this.lengths[slot] === length) {
-        let i = 0;
-        while (i < length && arena[offset + i] === b[start + i]) i++;
-        if (i === length) return this.names[slot] as string;
-      }
+      if (slots[at] === hash && slots[at + 2] === length && this.same(arena, offset, input, b, start, length)) return this.names[slot] as string;
       slot = (slot + 1) & this.mask;
     }
     return this.add(b, start, end, hash, slot);
+  }
+
+  private same(arena: DataView, offset: number, input: DataView<ArrayBufferLike>, b: Uint8Array, start: number, length: number): boolean {
+    if (length < 4) {
+      for (let k = 0; k < length; k++) if (arena.getUint8(offset + k) !== b[start + k]) return false;
+      return true;
+    }
+    let k = 0;
+    while (k + 4 < length) {
+      if (arena.getUint32(offset + k, true) !== input.getUint32(start + k, true)) return false;
+      k += 4;
+    }
+    return arena.getUint32(offset + length - 4, true) === input.getUint32(start + length - 4, true);
+  }
+
+  /** A DataView of `b`, kept while the same buffer comes back (line after line of one chunk). */
+  private viewOf(b: Uint8Array): DataView<ArrayBufferLike> {
+    if (b !== this.viewed) {
+      this.viewed = b;
+      this.view = new DataView(b.buffer, b.byteOffset, b.byteLength);
+    }
+    return this.view;
   }
 
   private add(b: Uint8Array, start: number, end: number, hash: number, slot: number): string {
@@ -1095,62 +1093,62 @@ class NameTable {
     } catch {
       name = byteText.decode(bytes);
     }
-    if ((this.size + 1) * 2 > this.names.length || this.used + length > this.arena.length) {
-      if (this.names.length >= MAX_NAME_SLOTS || this.used + length > MAX_NAME_BYTES) {
+    if (length > MAX_KEPT_NAME) return name;
+    const full = (this.size + 1) * 2 > this.names.length;
+    if (full || this.used + length > this.arena.length) {
+      if ((full && this.names.length >= MAX_NAME_SLOTS) || this.used + length > MAX_NAME_BYTES) {
         this.reset(this.names.length);
         this.used = 0;
       } else {
-        this.grow();
+        this.grow(length);
       }
-      slot = hash & this.mask;
-      while ((this.offsets[slot] as number) >= 0) slot = (slot + 1) & this.mask;
+      slot = this.free(hash);
     }
     this.arena.set(bytes, this.used);
-    this.names[slot] = name;
-    this.hashes[slot] = hash;
-    this.offsets[slot] = this.used;
-    this.lengths[slot] = length;
+    this.put(slot, name, hash, this.used, length);
     this.used += length;
-    this.size++;
     return name;
   }
 
-  private reset(slots: number): void {
-    this.names = new Array<string | undefined>(slots).fill(undefined);
-    this.hashes = new Int32Array(slots);
-    this.offsets = new Int32Array(slots).fill(-1);
-    this.lengths = new Int32Array(slots);
-    this.mask = slots - 1;
+  private free(hash: number): number {
+    let slot = hash & this.mask;
+    while ((this.slots[slot * 3 + 1] as number) >= 0) slot = (slot + 1) & this.mask;
+    return slot;
+  }
+
+  private put(slot: number, name: string | undefined, hash: number, offset: number, length: number): void {
+    this.names[slot] = name;
+    this.slots[slot * 3] = hash;
+    this.slots[slot * 3 + 1] = offset;
+    this.slots[slot * 3 + 2] = length;
+    this.size++;
+  }
+
+  private reset(count: number): void {
+    this.names = new Array<string | undefined>(count).fill(undefined);
+    this.slots = new Int32Array(count * 3);
+    for (let i = 1; i < this.slots.length; i += 3) this.slots[i] = -1;
+    this.mask = count - 1;
     this.size = 0;
   }
 
-  /** Doubles the slots (and the arena when it is more than half full), keeping every name. */
-  private grow(): void {
-    const { names, hashes, offsets, lengths } = this;
-    if (this.used * 2 > this.arena.length) {
-      const arena = new Uint8Array(Math.min(MAX_NAME_BYTES, this.arena.length * 2));
+  /** Makes room for one more name of `length` bytes: doubles the slots or the arena as needed, keeping every name. */
+  private grow(length: number): void {
+    if (this.used + length > this.arena.length) {
+      const arena = new Uint8Array(Math.min(MAX_NAME_BYTES, Math.max(this.arena.length * 2, this.used + length)));
       arena.set(this.arena.subarray(0, this.used));
       this.arena = arena;
+      this.arenaView = new DataView(arena.buffer);
     }
-    this.reset((this.size + 1) * 2 > names.length ? names.length * 2 : names.length);
+    if ((this.size + 1) * 2 <= this.names.length) return;
+    const { names, slots } = this;
+    this.reset(names.length * 2);
     for (let i = 0; i < names.length; i++) {
-      const offset = offsets[i] as number;
+      const offset = slots[i * 3 + 1] as number;
       if (offset < 0) continue;
-      const hash = hashes[i] as number;
-      let slot = hash & this.mask;
-      while ((this.offsets[slot] as number) >= 0) slot = (slot + 1) & this.mask;
-      this.names[slot] = names[i];
-      this.hashes[slot] = hash;
-      this.offsets[slot] = offset;
-      this.lengths[slot] = lengths[i] as number;
-      this.size++;
+      const hash = slots[i * 3] as number;
+      this.put(this.free(hash), names[i], hash, offset, slots[i * 3 + 2] as number);
     }
   }
 }
 
-/** FNV-1a of bytes [start, end), the hash the scanners compute as they go. */
-function hashBytes(b: Uint8Array, start: number, end: number): number {
-  let hash = HASH_SEED;
-  for (let i = start; i < end; i++) hash = Math.imul(hash ^ (b[i] as number), HASH_PRIME);
-  return hash;
-}

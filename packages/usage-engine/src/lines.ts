@@ -3,17 +3,15 @@
  * mark, LF, CRLF and lone CR line ends, a line (or a UTF-8 sequence) cut between two chunks, and lines too
  * long to be log lines (cut with a diagnostic, so memory stays bounded whatever the input).
  *
- * Speed: license logs are nearly all ASCII, but a few names with accents send a whole chunk down V8's slow
- * UTF-8 path (about 300 MB/s here). So on Node a chunk is scanned as Latin-1 (one byte, one character,
- * several GB/s) for line ends and for bytes ≥ 0x80; an ASCII line is copied out as Latin-1 and only a line
- * holding such a byte is decoded as UTF-8. A line that is not valid UTF-8 (a Windows server writing in its
- * ANSI code page) is read as Latin-1 instead of being filled with replacement characters. Without Node's
+ * Speed (on Node): a chunk is read in blocks of about 16 KB that end on a line break; each block is copied
+ * out as Latin-1 text (one byte, one character, several GB/s) only to find line ends with native searches.
+ * A target that reads bytes (`lineBytes`, as the FlexLM parser does) then gets every line as a range of the
+ * input: no string is made and nothing is decoded that the target does not need. A target that takes text
+ * gets slices of the block for ASCII lines, and a fresh UTF-8 decoding only for a line holding a byte ≥ 0x80
+ * (a few names with accents would otherwise send whole chunks down V8's slow UTF-8 path); a line that is not
+ * valid UTF-8 (a Windows server writing in its ANSI code page) is read as Latin-1 rather than filled with
+ * replacement characters. A kept slice pins at most its 16 KB block, never a whole chunk. Without Node's
  * Buffer, a streaming TextDecoder does the work.
- *
- * Byte input is copied out in blocks of about 16 KB that end on a line break, and lines are slices of their
- * block: a parser that keeps a piece of a line (a user name in an open session) keeps at most that block
- * alive, never a whole chunk, and no line costs a copy of its own. A target that reads bytes (`lineBytes`)
- * gets each line as a range of the input instead, with no string made at all.
  */
 import type { Diagnostic } from './types.ts';
 
@@ -72,6 +70,8 @@ export function createLineSplitter(target: LineTarget, options: LineSplitterOpti
   let carryByteLength = 0;
   /** The current line was cut: drop everything up to its end. */
   let cutting = false;
+  /** What the cap counted for the line being cut. */
+  let cutUnit: 'characters' | 'bytes' = 'characters';
   /** The previous chunk ended with CR: a LF starting the next chunk belongs to it. */
   let skipLF = false;
   let atStart = true;
@@ -92,7 +92,7 @@ export function createLineSplitter(target: LineTarget, options: LineSplitterOpti
 
   function reportCut(): void {
     cutting = false;
-    report?.({ line: lineNumber, reason: `line longer than ${maxLength} characters; the rest was ignored` });
+    report?.({ line: lineNumber, reason: `line longer than ${maxLength} ${cutUnit}; the rest was ignored` });
   }
 
   // ---- text --------------------------------------------------------------------------------------
@@ -102,6 +102,7 @@ export function createLineSplitter(target: LineTarget, options: LineSplitterOpti
     if (carry.length + piece.length > maxLength) {
       carry = carry + piece.slice(0, maxLength - carry.length);
       cutting = true;
+      cutUnit = 'characters';
     } else {
       carry = carry.length === 0 ? piece : carry + piece;
     }
@@ -111,6 +112,7 @@ export function createLineSplitter(target: LineTarget, options: LineSplitterOpti
     if (carry.length === 0 && !cutting) {
       if (end - start > maxLength) {
         cutting = true;
+        cutUnit = 'characters';
         emit(text.slice(start, start + maxLength));
       } else {
         emit(text.slice(start, end));
@@ -201,6 +203,7 @@ export function createLineSplitter(target: LineTarget, options: LineSplitterOpti
     if (carryByteLength === 0 && !cutting) {
       if (end - start > maxLength) {
         cutting = true;
+        cutUnit = 'bytes';
         end = start + maxLength;
       }
       if (byteTarget) emitBytes(bytes as Buffer, blockStart + start, blockStart + end);
@@ -218,6 +221,7 @@ export function createLineSplitter(target: LineTarget, options: LineSplitterOpti
     if (carryByteLength + (end - start) > maxLength) {
       end = start + (maxLength - carryByteLength);
       cutting = true;
+      cutUnit = 'bytes';
     }
     // A copy: the caller may reuse its buffer once push returns.
     carryBytes.push(new Uint8Array((bytes as Buffer).subarray(start, end)));
@@ -258,9 +262,11 @@ export function createLineSplitter(target: LineTarget, options: LineSplitterOpti
       // A block ends after the last line break within BLOCK_BYTES (or after the next one, for a long line).
       let end = length;
       if (pos + BLOCK_BYTES < length) {
-        const lastBreak = Math.max(data.lastIndexOf(LF, pos + BLOCK_BYTES - 1), data.lastIndexOf(CR, pos + BLOCK_BYTES - 1));
-        if (lastBreak >= pos) {
-          end = lastBreak + 1;
+        // Searched within the window only: a search from an offset runs back to the start of the chunk.
+        const window = data.subarray(pos, pos + BLOCK_BYTES);
+        const lastBreak = Math.max(window.lastIndexOf(LF), window.lastIndexOf(CR));
+        if (lastBreak >= 0) {
+          end = pos + lastBreak + 1;
         } else {
           const nextLF = data.indexOf(LF, pos + BLOCK_BYTES);
           const nextCR = data.indexOf(CR, pos + BLOCK_BYTES);
@@ -312,8 +318,9 @@ export function createLineSplitter(target: LineTarget, options: LineSplitterOpti
     push(chunk: Uint8Array | string): void {
       if (typeof chunk === 'string') {
         if (carryByteLength > 0) {
+          // Already capped as bytes: joined as it is, even while cutting.
           const joined = takeCarriedBytes();
-          keepText(decodeUtf8(joined, 0, joined.length));
+          carry += decodeUtf8(joined, 0, joined.length);
         }
         pushText(chunk);
       } else if (NodeBuffer !== undefined) {
@@ -330,7 +337,7 @@ export function createLineSplitter(target: LineTarget, options: LineSplitterOpti
           emitBytes(joined, 0, joined.length);
           return;
         }
-        keepText(decodeUtf8(joined, 0, joined.length));
+        carry += decodeUtf8(joined, 0, joined.length);
       }
       if (carry.length > 0 || cutting) {
         const line = carry;

@@ -2,15 +2,19 @@
  * Wall-clock time in an IANA time zone → UTC, correct across daylight-saving jumps, using only `Intl`.
  *
  * A "local" instant is written as epoch milliseconds of the wall-clock reading taken as if it were UTC
- * (`Date.UTC(year, month - 1, day, hour, minute, second)`). Asking `Intl` for an offset costs microseconds,
- * so the answer is cached per local hour: a parser converting millions of lines asks `Intl` a few times per
- * hour of log, not per line.
+ * (`Date.UTC(year, month - 1, day, hour, minute, second)`). Asking `Intl` for an offset costs microseconds, so
+ * the clock learns each calendar year's transitions once (about a hundred `Intl` calls a year) and answers
+ * everything else from that table, with the answer for the last local hour kept at hand: a parser converting
+ * millions of lines does one comparison per line, and no input, however its dates jump, costs more than one
+ * table per year it names.
  */
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 86_400_000;
-/** Beyond this many cached hours the cache starts again (adversarial input with random dates). */
-const MAX_CACHED_HOURS = 50_000;
+/** Offsets are sampled this far apart to find transitions (real zones keep an offset for months). */
+const SAMPLE_MS = 6 * DAY_MS;
+/** Beyond this many cached years the cache starts again. */
+const MAX_CACHED_YEARS = 512;
 
 /** Converts wall-clock readings of one time zone to UTC. */
 export interface ZoneClock {
@@ -50,14 +54,20 @@ export function isValidTimeZone(timeZone: string): boolean {
   }
 }
 
-interface HourEntry {
-  /** Offset of the first reading (local − UTC, ms). */
+/** The offsets of one UTC year (with a margin), as a step function. */
+interface YearTable {
+  start: number;
+  end: number;
+  /** Instants (UTC ms) where the offset changes, ascending. */
+  changes: number[];
+  /** offsets[i] holds before changes[i]; the last one after the last change. */
+  offsets: number[];
+}
+
+/** Both readings of one wall time, as offsets, and whether it happened at all. */
+interface Readings {
   early: number;
-  /** Offset of the second reading; equal to `early` unless the hour is repeated. */
   late: number;
-  /** The hour holds a transition that is not on the hour (e.g. a 30-minute shift): resolve per reading. */
-  mixed: boolean;
-  /** The reading never happened (clocks jumped over it). */
   skipped: boolean;
 }
 
@@ -82,7 +92,8 @@ export function createZoneClock(timeZone: string): ZoneClock {
     throw new RangeError(`Unknown time zone: ${JSON.stringify(timeZone)} (expected an IANA name such as Europe/Madrid)`);
   }
 
-  function offsetAt(utcMs: number): number {
+  /** The offset at a UTC instant, straight from Intl (the slow way). */
+  function intlOffset(utcMs: number): number {
     const t = Math.floor(utcMs / 1000) * 1000;
     let year = 0;
     let month = 1;
@@ -110,19 +121,71 @@ export function createZoneClock(timeZone: string): ZoneClock {
         case 'second':
           second = Number(part.value);
           break;
-        case 'era':
-          // Only years before 1 AD carry an era worth reading; licence logs never do.
+        default:
+          // Literals, and the era (only years before 1 AD have one; licence logs never do).
           break;
       }
     }
     return localMs(year, month, day, hour, minute, second) - t;
   }
 
+  /** Finds the offset changes of a UTC year (two days' margin each side) by sampling and bisection. */
+  function buildYear(year: number): YearTable {
+    const start = localMs(year, 1, 1) - 2 * DAY_MS;
+    const end = localMs(year + 1, 1, 1) + 2 * DAY_MS;
+    const changes: number[] = [];
+    const offsets: number[] = [];
+    let t = start;
+    let offset = intlOffset(t);
+    while (t < end) {
+      const next = Math.min(t + SAMPLE_MS, end);
+      const nextOffset = intlOffset(next);
+      if (nextOffset !== offset) {
+        // The change lies in (t, next]: bisect to the second.
+        let low = t;
+        let high = next;
+        while (high - low > 1000) {
+          const mid = low + Math.floor((high - low) / 2000) * 1000;
+          if (intlOffset(mid) === offset) low = mid;
+          else high = mid;
+        }
+        changes.push(high);
+        offsets.push(offset);
+        offset = nextOffset;
+      }
+      t = next;
+    }
+    offsets.push(offset);
+    return { start, end, changes, offsets };
+  }
+
+  const years = new Map<number, YearTable>();
+  /** The table in use (empty until the first question). */
+  let table: YearTable = { start: Infinity, end: -Infinity, changes: [], offsets: [] };
+
+  function offsetAt(utcMs: number): number {
+    if (!(utcMs >= table.start && utcMs < table.end)) {
+      const year = new Date(utcMs).getUTCFullYear();
+      if (Number.isNaN(year)) return Number.NaN;
+      let found = years.get(year);
+      if (found === undefined) {
+        found = buildYear(year);
+        if (years.size >= MAX_CACHED_YEARS) years.clear();
+        years.set(year, found);
+      }
+      table = found;
+    }
+    const changes = table.changes;
+    let i = 0;
+    while (i < changes.length && utcMs >= (changes[i] as number)) i++;
+    return table.offsets[i] as number;
+  }
+
   /**
-   * Both readings of one wall time as offsets [first, second]. Real zones change offset at most once in any
-   * two days, so the offsets one day either side are the only candidates.
+   * Both readings of the wall time `local`. Real zones change offset at most once in any two days, so the
+   * offsets one day either side are the only candidates.
    */
-  function resolveOffsets(local: number, out: HourEntry): void {
+  function readings(local: number, out: Readings): void {
     const before = offsetAt(local - DAY_MS);
     const after = offsetAt(local + DAY_MS);
     const okBefore = offsetAt(local - before) === before;
@@ -143,72 +206,42 @@ export function createZoneClock(timeZone: string): ZoneClock {
     }
   }
 
-  const cache = new Map<number, HourEntry>();
-  /** Local days whose every hour has one and the same offset (the usual day): their shared entry. */
-  const days = new Map<number, HourEntry | null>();
+  // The last local hour asked about, and what holds for all of it (NaN uniform: look closer).
+  let hour = Number.NaN;
+  let hourUniform = Number.NaN;
+  const scratch: Readings = { early: 0, late: 0, skipped: false };
+  const scratchEnd: Readings = { early: 0, late: 0, skipped: false };
 
-  /** The entry for the whole local day holding `local` when the day has one offset throughout, else null. */
-  function dayEntry(local: number): HourEntry | null {
-    const day = Math.floor(local / DAY_MS);
-    let entry = days.get(day);
-    if (entry === undefined) {
-      const start: HourEntry = { early: 0, late: 0, mixed: false, skipped: false };
-      resolveOffsets(day * DAY_MS, start);
-      resolveOffsets(day * DAY_MS + DAY_MS - 1000, scratch);
-      // Real zones change offset at most once a day: equal offsets at both ends mean none in between.
-      const uniform = !start.skipped && !scratch.skipped && start.early === start.late && scratch.early === scratch.late && start.early === scratch.early;
-      entry = uniform ? start : null;
-      if (days.size >= MAX_CACHED_HOURS) days.clear();
-      days.set(day, entry);
+  /** Offset of the whole local hour holding `local` when it has one, else NaN (see uniformOffset). */
+  function uniform(local: number): number {
+    const h = Math.floor(local / HOUR_MS);
+    if (h !== hour) {
+      hour = h;
+      readings(h * HOUR_MS, scratch);
+      readings(h * HOUR_MS + HOUR_MS - 1000, scratchEnd);
+      const same = !scratch.skipped && !scratchEnd.skipped && scratch.early === scratch.late;
+      hourUniform = same && scratchEnd.early === scratch.early && scratchEnd.late === scratch.late ? scratch.early : Number.NaN;
     }
-    return entry;
+    return hourUniform;
   }
-  let lastHour = Number.NaN;
-  let last: HourEntry = { early: 0, late: 0, mixed: false, skipped: false };
-  const scratch: HourEntry = { early: 0, late: 0, mixed: false, skipped: false };
 
-  function hourEntry(local: number): HourEntry {
-    const hour = Math.floor(local / HOUR_MS);
-    if (hour === lastHour) return last;
-    let entry = dayEntry(local) ?? cache.get(hour);
-    if (entry === undefined) {
-      const start = hour * HOUR_MS;
-      const first: HourEntry = { early: 0, late: 0, mixed: false, skipped: false };
-      resolveOffsets(start, first);
-      resolveOffsets(start + HOUR_MS - 1000, scratch);
-      if (scratch.early !== first.early || scratch.late !== first.late || scratch.skipped !== first.skipped) first.mixed = true;
-      entry = first;
-      if (cache.size >= MAX_CACHED_HOURS) cache.clear();
-      cache.set(hour, entry);
-    }
-    lastHour = hour;
-    last = entry;
-    return entry;
-  }
+  const one: Readings = { early: 0, late: 0, skipped: false };
 
   return {
     timeZone,
     offsetAt,
+    uniformOffset: uniform,
     toUtc(local: number, later = false): number {
-      const entry = hourEntry(local);
-      if (entry.mixed) {
-        resolveOffsets(local, scratch);
-        return local - (later ? scratch.late : scratch.early);
-      }
-      return local - (later ? entry.late : entry.early);
-    },
-    uniformOffset(local: number): number {
-      const entry = hourEntry(local);
-      // A skipped hour has one offset too, but its readings never happened: not uniform.
-      return entry.mixed || entry.skipped || entry.early !== entry.late ? Number.NaN : entry.early;
+      const offset = uniform(local);
+      if (offset === offset) return local - offset;
+      readings(local, one);
+      return local - (later ? one.late : one.early);
     },
     isRepeated(local: number): boolean {
-      const entry = hourEntry(local);
-      if (entry.mixed) {
-        resolveOffsets(local, scratch);
-        return scratch.early !== scratch.late;
-      }
-      return entry.early !== entry.late;
+      const offset = uniform(local);
+      if (offset === offset) return false;
+      readings(local, one);
+      return one.early !== one.late;
     },
   };
 }
