@@ -4,3 +4,4 @@ export * from './common.ts';
 export * from './auth.ts';
 export * from './members.ts';
 export * from './audit.ts';
+export * from './ingest.ts';

@@ -14,6 +14,10 @@ export const PERMISSIONS = [
   'member:remove',
   'audit:read',
   'audit:export',
+  'usage:read',
+  'usage:ingest',
+  'license:manage',
+  'apikey:manage',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -23,9 +27,9 @@ const everything: readonly Permission[] = PERMISSIONS;
 export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
   owner: everything,
   admin: everything,
-  manager: ['org:read', 'member:read'],
-  hr: ['org:read', 'member:read', 'member:invite', 'member:update', 'member:remove'],
-  viewer: ['org:read', 'member:read'],
+  manager: ['org:read', 'member:read', 'usage:read'],
+  hr: ['org:read', 'member:read', 'member:invite', 'member:update', 'member:remove', 'usage:read'],
+  viewer: ['org:read', 'member:read', 'usage:read'],
   employee: ['org:read'],
 };
 
