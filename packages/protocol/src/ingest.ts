@@ -55,6 +55,8 @@ export const IngestSession = z.strictObject({
   end: IsoDateTime.nullable(),
   seats: z.number().int().min(1).max(1_000_000),
   closedBy: z.enum(SESSION_CLOSED_BY).nullable().default(null),
+  /** The check-in's qualifier as logged (FlexLM INACTIVE = idle timeout, SHUTDOWN …). */
+  endReason: z.string().max(100).nullable().default(null),
 });
 export type IngestSession = z.infer<typeof IngestSession>;
 
