@@ -46,7 +46,92 @@ const ROW_BUILDERS: Record<string, RowBuilder> = {
        VALUES ($1, $2, now(), 'test.isolation', 'success', $3, $4)`,
       [orgId, auditSeq++, randomBytes(32), randomBytes(32)],
     ),
+  license_servers: (tx, orgId) =>
+    tx.query(`INSERT INTO license_servers (org_id, id, name, time_zone) VALUES ($1, $2, $3, 'UTC')`, [
+      orgId,
+      usageParent(orgId).serverId,
+      `server-${randomUUID()}`,
+    ]),
+  features: (tx, orgId) =>
+    tx.query(`INSERT INTO features (org_id, id, vendor, name) VALUES ($1, $2, 'MLM', $3)`, [orgId, usageParent(orgId).featureId, `F${randomUUID()}`]),
+  usage_identities: (tx, orgId) =>
+    tx.query(`INSERT INTO usage_identities (org_id, kind, key, display) VALUES ($1, 'user', $2, $2) RETURNING id`, [orgId, `u${randomUUID()}`]).then(
+      (result) => {
+        usageParent(orgId).identityId = (result.rows[0] as { id: string }).id;
+      },
+    ),
+  usage_sessions: (tx, orgId) => {
+    const p = usageParent(orgId);
+    return tx.query(
+      `INSERT INTO usage_sessions (org_id, license_server_id, feature_id, user_id, host_id, started_at, ordinal, last_seen_at, seats, source)
+       VALUES ($1, $2, $3, $4, $4, now(), $5, now(), 1, 'upload')`,
+      [orgId, p.serverId, p.featureId, p.identityId, auditSeq++],
+    );
+  },
+  usage_denials: (tx, orgId) => {
+    const p = usageParent(orgId);
+    return tx.query(
+      `INSERT INTO usage_denials (org_id, license_server_id, feature_id, user_id, host_id, denied_at, ordinal, retried, source)
+       VALUES ($1, $2, $3, $4, $4, now(), $5, false, 'upload')`,
+      [orgId, p.serverId, p.featureId, p.identityId, auditSeq++],
+    );
+  },
+  usage_snapshots: (tx, orgId) => {
+    const p = usageParent(orgId);
+    return tx.query(
+      `INSERT INTO usage_snapshots (org_id, license_server_id, feature_id, taken_at, issued, in_use)
+       VALUES ($1, $2, $3, now() - make_interval(secs => $4), 10, 3)`,
+      [orgId, p.serverId, p.featureId, auditSeq++],
+    );
+  },
+  usage_hourly: (tx, orgId) =>
+    tx.query(
+      `INSERT INTO usage_hourly (org_id, feature_id, license_server_id, hour, peak, seat_ms, denials, retried_denials)
+       VALUES ($1, $2, $3, date_trunc('hour', now()) - make_interval(hours => $4), 1, 1000, 0, 0)`,
+      [orgId, usageParent(orgId).featureId, usageParent(orgId).serverId, auditSeq++],
+    ),
+  usage_daily: (tx, orgId) =>
+    tx.query(
+      `INSERT INTO usage_daily (org_id, feature_id, license_server_id, day, users, peak, seat_ms, denials, retried_denials)
+       VALUES ($1, $2, $3, current_date - $4::int, 1, 1, 1000, 0, 0)`,
+      [orgId, usageParent(orgId).featureId, usageParent(orgId).serverId, auditSeq++],
+    ),
+  usage_person_daily: (tx, orgId) =>
+    tx.query(
+      `INSERT INTO usage_person_daily (org_id, feature_id, user_id, day, seat_ms, sessions, idle_checkins, last_used_at)
+       VALUES ($1, $2, $3, current_date - $4::int, 1000, 1, 0, now())`,
+      [orgId, usageParent(orgId).featureId, usageParent(orgId).identityId, auditSeq++],
+    ),
+  usage_person_monthly: (tx, orgId) =>
+    tx.query(
+      `INSERT INTO usage_person_monthly (org_id, feature_id, user_id, month, seat_ms, sessions, idle_checkins, last_used_at)
+       VALUES ($1, $2, $3, date_trunc('month', now())::date - make_interval(months => $4), 1000, 1, 0, now())`,
+      [orgId, usageParent(orgId).featureId, usageParent(orgId).identityId, auditSeq++],
+    ),
+  ingest_batches: (tx, orgId) =>
+    tx.query(`INSERT INTO ingest_batches (org_id, batch_id, license_server_id, sessions, denials, snapshots) VALUES ($1, $2, $3, 0, 0, 0)`, [
+      orgId,
+      randomUUID(),
+      usageParent(orgId).serverId,
+    ]),
+  usage_uploads: (tx, orgId) =>
+    tx.query(`INSERT INTO usage_uploads (org_id, id, license_server_id, file_name, status) VALUES ($1, $2, $3, 'lmgrd.log', 'running')`, [
+      orgId,
+      randomUUID(),
+      usageParent(orgId).serverId,
+    ]),
 };
+
+/** Usage rows point at a license server, a feature and an identity of the same organisation, made first. */
+const usageParents = new Map<string, { serverId: string; featureId: string; identityId: string }>();
+function usageParent(orgId: string) {
+  let parent = usageParents.get(orgId);
+  if (!parent) {
+    parent = { serverId: randomUUID(), featureId: randomUUID(), identityId: '0' };
+    usageParents.set(orgId, parent);
+  }
+  return parent;
+}
 
 interface TenantTable {
   table: string;
