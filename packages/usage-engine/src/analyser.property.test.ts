@@ -3,8 +3,16 @@
  * out; the analyser's sessions and aggregates are checked against that model and against brute force.
  */
 import { describe, expect, it } from 'vitest';
-import { createUsageAnalyser, type FeatureUsage, type UsageSession } from './analyser.ts';
-import type { UsageEvent } from './types.ts';
+import {
+  createUsageAnalyser,
+  type AnalyserCheckpoint,
+  type FeatureUsage,
+  type UsageAnalyser,
+  type UsageAnalyserOptions,
+  type UsageDenial,
+  type UsageSession,
+} from './analyser.ts';
+import type { Diagnostic, UsageEvent } from './types.ts';
 
 const TIME_ZONE = 'Europe/Madrid';
 const RETRY_WINDOW_MS = 120_000;
@@ -140,12 +148,39 @@ function datesCovered(x: UsageSession): string[] {
   return [...dates];
 }
 
+/** Lower-cased "vendor feature user host" of an event or session, as pairing compares them. */
+const keyOf = (x: { vendor: string; feature: string; user: string; host: string }) =>
+  [x.vendor, x.feature, x.user, x.host].map((name) => name.toLowerCase()).join('\u0000');
+
 function check(seed: number, count: number): void {
   const { events, sessions: expected, strays } = generate(seed, count);
   const sessions: UsageSession[] = [];
-  const analyser = createUsageAnalyser({ timeZone: TIME_ZONE, onSession: (x) => sessions.push(x) });
+  const denials: UsageDenial[] = [];
+  const analyser = createUsageAnalyser({ timeZone: TIME_ZONE, onSession: (x) => sessions.push(x), onDenial: (x) => denials.push(x) });
   for (const event of events) analyser.push(event);
   const result = analyser.finish();
+
+  // Ordinals: the number of earlier events of the same kind, key and instant.
+  const ordinal = (event: UsageEvent) =>
+    events.filter((e) => e.line < event.line && e.kind === event.kind && e.at === event.at && keyOf(e) === keyOf(event)).length;
+  const byLine = new Map(events.map((e) => [e.line, e]));
+  for (const x of sessions) expect(x.ordinal).toBe(ordinal(byLine.get(x.startLine) as UsageEvent));
+  // Every denial is reported once, with its outcome.
+  const denied = events.filter((e) => e.kind === 'denied');
+  expect(denials.map((d) => d.line).sort((a, b) => a - b)).toEqual(denied.map((e) => e.line));
+  for (const d of denials) {
+    const event = byLine.get(d.line) as UsageEvent;
+    expect(d.ordinal).toBe(ordinal(event));
+    const retried = events.some(
+      (e) =>
+        e.kind === 'checkout' &&
+        e.feature.toLowerCase() === event.feature.toLowerCase() &&
+        e.user.toLowerCase() === event.user.toLowerCase() &&
+        e.at >= event.at &&
+        e.at <= event.at + RETRY_WINDOW_MS,
+    );
+    expect(d.retried).toBe(retried);
+  }
   const byName = new Map<string, FeatureUsage>(result.features.map((f) => [`${f.vendor}/${f.feature}`, f]));
 
   // Every check-out gives exactly one session, paired as the model paired it.
@@ -227,6 +262,49 @@ describe('random valid event streams (seeded)', () => {
   for (const seed of [1, 2, 3, 42, 1234, 99_991, 20_221_030, 7, 8, 9]) {
     it(`seed ${seed}: pairing, peaks, seat-hours, daily users and denials agree with the model`, () => {
       check(seed, 1_500);
+    });
+  }
+});
+
+interface Outputs {
+  sessions: UsageSession[];
+  denials: UsageDenial[];
+  diagnostics: Diagnostic[];
+  open: UsageSession[][];
+}
+
+/** Pushes `events`, stopping after each index in `stops` to checkpoint, round-trip through JSON and resume. */
+function runWithStops(events: UsageEvent[], stops: Set<number>, resume: boolean): Outputs {
+  const out: Outputs = { sessions: [], denials: [], diagnostics: [], open: [] };
+  const options: UsageAnalyserOptions = {
+    timeZone: TIME_ZONE,
+    onSession: (x) => out.sessions.push(x),
+    onDenial: (x) => out.denials.push(x),
+    onDiagnostic: (x) => out.diagnostics.push(x),
+  };
+  let analyser: UsageAnalyser = createUsageAnalyser(options);
+  events.forEach((event, i) => {
+    analyser.push(event);
+    if (!stops.has(i)) return;
+    out.open.push(analyser.openSessions());
+    if (resume) {
+      const checkpoint = JSON.parse(JSON.stringify(analyser.checkpoint())) as AnalyserCheckpoint;
+      analyser = createUsageAnalyser({ ...options, resumeFrom: checkpoint });
+    }
+  });
+  analyser.finish();
+  return out;
+}
+
+describe('checkpoint and resume (seeded streams)', () => {
+  for (const seed of [1, 2, 3, 42, 1234]) {
+    it(`seed ${seed}: resuming at random points, and after every event, gives the same sessions, denials and diagnostics`, () => {
+      const { events } = generate(seed, 1_500);
+      const next = prng(seed ^ 0xc0ffee);
+      const some = new Set(events.map((_, i) => i).filter(() => next() < 0.05));
+      expect(runWithStops(events, some, true)).toEqual(runWithStops(events, some, false));
+      const every = new Set(events.map((_, i) => i));
+      expect(runWithStops(events, every, true)).toEqual(runWithStops(events, every, false));
     });
   }
 });

@@ -6,6 +6,7 @@ import {
   type AnalysisResult,
   type FeatureUsage,
   type UsageAnalyserOptions,
+  type UsageDenial,
   type UsageSession,
 } from './analyser.ts';
 import type { Diagnostic, UsageEvent, UsageEventKind } from './types.ts';
@@ -33,16 +34,19 @@ function ev(kind: UsageEventKind, at: number, fields: Partial<UsageEvent> = {}):
 interface Run {
   result: AnalysisResult;
   sessions: UsageSession[];
+  denials: UsageDenial[];
   diagnostics: Diagnostic[];
   feature(name: string, vendor?: string): FeatureUsage;
 }
 
 function run(events: UsageEvent[], options: Partial<UsageAnalyserOptions> = {}): Run {
   const sessions: UsageSession[] = [];
+  const denials: UsageDenial[] = [];
   const diagnostics: Diagnostic[] = [];
   const analyser = createUsageAnalyser({
     timeZone: 'Europe/Madrid',
     onSession: (session) => sessions.push(session),
+    onDenial: (denial) => denials.push(denial),
     onDiagnostic: (diagnostic) => diagnostics.push(diagnostic),
     ...options,
   });
@@ -51,6 +55,7 @@ function run(events: UsageEvent[], options: Partial<UsageAnalyserOptions> = {}):
   return {
     result,
     sessions,
+    denials,
     diagnostics,
     feature(name, vendor = 'MLM') {
       const found = result.features.find((f) => f.feature === name && f.vendor === vendor);
@@ -73,6 +78,7 @@ describe('pairing check-outs with check-ins', () => {
         end: s(5400),
         seats: 1,
         closedBy: 'checkin',
+        ordinal: 0,
         startLine: expect.any(Number),
         endLine: expect.any(Number),
         endReason: 'INACTIVE',
@@ -535,5 +541,165 @@ describe('memory follows state, not input length', () => {
     const steady = JSON.stringify({ openCheckouts: 0, pendingDenials: 0, features: 1, users: 7, userDays: 7 });
     expect(sizes).toEqual([steady, steady, steady, steady]);
     expect(analyser.finish().features[0]?.sessions).toBe(200_000);
+  });
+});
+
+describe('keys that stay the same on re-ingest', () => {
+  it('numbers identical check-outs of one instant in log order, case-insensitively, from 0', () => {
+    const { sessions } = run([
+      ev('checkout', s(0)),
+      ev('checkout', s(0), { user: 'ALICE', host: 'PC1', feature: 'matlab', vendor: 'mlm' }),
+      ev('checkout', s(0), { host: 'pc2' }),
+      ev('checkin', s(0)),
+      ev('checkout', s(0)),
+      ev('checkout', s(1)),
+      ev('checkout', s(1), { user: 'bob' }),
+    ]);
+    const byLine = [...sessions].sort((a, b) => a.startLine - b.startLine);
+    expect(byLine.map((x) => [x.user, x.host, x.start, x.ordinal])).toEqual([
+      ['alice', 'pc1', s(0), 0],
+      ['ALICE', 'PC1', s(0), 1],
+      ['alice', 'pc2', s(0), 0],
+      // The first one closed in the same instant: numbering goes on all the same.
+      ['alice', 'pc1', s(0), 2],
+      ['alice', 'pc1', s(1), 0],
+      ['bob', 'pc1', s(1), 0],
+    ]);
+  });
+
+  it('gives the same sessions and ordinals when the same lines are read again', () => {
+    const events = () => {
+      nextLine = 100;
+      return [ev('checkout', s(0)), ev('checkout', s(0)), ev('checkin', s(30)), ev('denied', s(30)), ev('denied', s(30))];
+    };
+    const first = run(events());
+    const second = run(events());
+    expect(second.sessions).toEqual(first.sessions);
+    expect(second.denials).toEqual(first.denials);
+  });
+});
+
+describe('denials as they settle (onDenial)', () => {
+  it('reports each denial once: retried at the retry, true when the window has passed or at finish', () => {
+    const calls: [string, UsageDenial][] = [];
+    const analyser = createUsageAnalyser({
+      timeZone: 'Europe/Madrid',
+      onDenial: (denial) => calls.push(['denial', denial]),
+      onSession: () => calls.push(['session', {} as UsageDenial]),
+    });
+    const d1 = ev('denied', s(0), { reason: '(-4,342)' });
+    const d2 = ev('denied', s(0), { user: 'ALICE' });
+    const d3 = ev('denied', s(10), { user: 'bob', host: 'pc9' });
+    for (const e of [d1, d2, d3]) analyser.push(e);
+    expect(calls).toEqual([]);
+    analyser.push(ev('checkout', s(60))); // retries alice's two
+    expect(calls.map(([, d]) => [d.line, d.retried, d.ordinal])).toEqual([
+      [d1.line, true, 0],
+      [d2.line, true, 1],
+    ]);
+    expect(calls[0]?.[1]).toEqual({ vendor: 'MLM', feature: 'MATLAB', user: 'alice', host: 'pc1', at: s(0), line: d1.line, ordinal: 0, reason: '(-4,342)', retried: true });
+    expect(calls[1]?.[1]).not.toHaveProperty('reason');
+    analyser.push(ev('checkin', s(131))); // bob's window (120 s) has passed
+    expect(calls.slice(2).map(([kind, d]) => [kind, d.user, d.host, d.retried])).toEqual([
+      ['denial', 'bob', 'pc9', false],
+      ['session', undefined, undefined, undefined],
+    ]);
+    const d4 = ev('denied', s(200), { user: 'carol' });
+    analyser.push(d4);
+    analyser.finish();
+    expect(calls.at(-1)?.[1]).toMatchObject({ line: d4.line, retried: false });
+    expect(calls.filter(([k]) => k === 'denial')).toHaveLength(4);
+  });
+
+  it('a denial after a check-out of the same instant is reported as retried at once', () => {
+    const { denials, feature } = run([ev('checkout', s(0)), ev('denied', s(0))]);
+    expect(denials.map((d) => d.retried)).toEqual([true]);
+    expect(feature('MATLAB')).toMatchObject({ denials: 0, retriedDenials: 1 });
+  });
+});
+
+describe('open sessions now (openSessions)', () => {
+  it('lists the open check-outs, oldest first, ending now, without closing them', () => {
+    const sessions: UsageSession[] = [];
+    const analyser = createUsageAnalyser({ timeZone: 'Europe/Madrid', onSession: (x) => sessions.push(x) });
+    expect(analyser.openSessions()).toEqual([]);
+    analyser.push(ev('checkout', s(0), { user: 'bob' }));
+    analyser.push(ev('checkout', s(0), { user: 'carol', seats: 3 }));
+    analyser.push(ev('checkout', s(10)));
+    analyser.push(ev('checkin', s(20), { user: 'carol' }));
+    const open = analyser.openSessions();
+    expect(open.map((x) => [x.user, x.start, x.end, x.closedBy, x.ordinal])).toEqual([
+      ['bob', s(0), s(20), 'open', 0],
+      ['alice', s(10), s(20), 'open', 0],
+    ]);
+    expect(open[0]).not.toHaveProperty('endLine');
+    expect(sessions.map((x) => x.user)).toEqual(['carol']);
+    // Asking changes nothing.
+    expect(analyser.openSessions()).toEqual(open);
+    const result = analyser.finish();
+    expect(sessions.map((x) => [x.user, x.closedBy])).toEqual([
+      ['carol', 'checkin'],
+      ['bob', 'end-of-input'],
+      ['alice', 'end-of-input'],
+    ]);
+    expect(result.features[0]).toMatchObject({ sessions: 3, openAtEnd: 2, peak: 5 });
+  });
+});
+
+describe('checkpoints', () => {
+  it('are plain JSON with a version, and refuse another version', () => {
+    const analyser = createUsageAnalyser({ timeZone: 'Europe/Madrid' });
+    analyser.push(ev('checkout', s(0)));
+    analyser.push(ev('denied', s(0), { user: 'bob' }));
+    const checkpoint = analyser.checkpoint();
+    expect(checkpoint.version).toBe(1);
+    expect(JSON.parse(JSON.stringify(checkpoint))).toEqual(checkpoint);
+    expect(() => createUsageAnalyser({ timeZone: 'UTC', resumeFrom: { ...checkpoint, version: 2 as 1 } })).toThrow(RangeError);
+  });
+
+  it('carry open check-outs, waiting check-ins, ordinals and pending denials into a new analyser', () => {
+    const sessions: UsageSession[] = [];
+    const denials: UsageDenial[] = [];
+    const diagnostics: Diagnostic[] = [];
+    const options = {
+      timeZone: 'Europe/Madrid',
+      onSession: (x: UsageSession) => sessions.push(x),
+      onDenial: (d: UsageDenial) => denials.push(d),
+      onDiagnostic: (d: Diagnostic) => diagnostics.push(d),
+    };
+    const first = createUsageAnalyser(options);
+    first.push(ev('checkout', s(0), { seats: 2 }));
+    first.push(ev('denied', s(5), { user: 'bob' }));
+    first.push(ev('checkout', s(10), { user: 'carol' }));
+    first.push(ev('checkin', s(10), { user: 'dave' })); // waits for a check-out of this instant
+    first.push(ev('denied', s(10), { user: 'erin' }));
+    const checkpoint = JSON.parse(JSON.stringify(first.checkpoint())) as ReturnType<typeof first.checkpoint>;
+
+    const second = createUsageAnalyser({ ...options, resumeFrom: checkpoint });
+    expect(second.openSessions().map((x) => [x.user, x.ordinal, x.end])).toEqual([
+      ['alice', 0, s(10)],
+      ['carol', 0, s(10)],
+    ]);
+    second.push(ev('checkout', s(10), { user: 'dave' })); // pairs with the waiting check-in
+    second.push(ev('checkout', s(10), { user: 'carol' })); // ordinal 1
+    second.push(ev('denied', s(10), { user: 'erin' })); // ordinal 1
+    second.push(ev('checkout', s(60), { user: 'bob' })); // retries bob's denial from before the checkpoint
+    second.push(ev('checkin', s(3600)));
+    const result = second.finish();
+    expect(sessions.map((x) => [x.user, x.start, x.end, x.closedBy, x.ordinal])).toEqual([
+      ['dave', s(10), s(10), 'checkin', 0],
+      ['alice', s(0), s(3600), 'checkin', 0],
+      ['carol', s(10), s(3600), 'end-of-input', 0],
+      ['carol', s(10), s(3600), 'end-of-input', 1],
+      ['bob', s(60), s(3600), 'end-of-input', 0],
+    ]);
+    expect(denials.map((d) => [d.user, d.ordinal, d.retried])).toEqual([
+      ['bob', 0, true],
+      ['erin', 0, false],
+      ['erin', 1, false],
+    ]);
+    expect(diagnostics).toEqual([]);
+    // Totals start again, but the seats held before the checkpoint still count towards the peak.
+    expect(result.features[0]).toMatchObject({ sessions: 3, peak: 5, unmatchedCheckins: 0 });
   });
 });

@@ -30,8 +30,8 @@ export const OTHER_REASON = 'other';
 /** Reason key for a denial logged without a reason. */
 export const UNKNOWN_REASON = 'unknown';
 
-/** How a session ended. */
-export type SessionEnd = 'checkin' | 'restart' | 'end-of-input';
+/** How a session ended; 'open' for a check-out still open, as `openSessions()` reports it. */
+export type SessionEnd = 'checkin' | 'restart' | 'end-of-input' | 'open';
 
 /** One check-out from start to end (a closed session, or one still open when the input ended). */
 export interface UsageSession {
@@ -41,16 +41,43 @@ export interface UsageSession {
   host: string;
   /** Epoch milliseconds (UTC). */
   start: number;
-  /** Epoch milliseconds (UTC); for 'end-of-input', the time of the last event of the input. */
+  /** Epoch milliseconds (UTC); for 'end-of-input' and 'open', the time of the last event so far. */
   end: number;
   seats: number;
   closedBy: SessionEnd;
+  /**
+   * Among check-outs with the same vendor, feature, user, host (compared case-insensitively, as pairing
+   * does) and start instant, this one's place in log order, from 0: with `start` it keys the session the
+   * same way every time the same log lines are read.
+   */
+  ordinal: number;
   /** Source line of the check-out. */
   startLine: number;
-  /** Source line of the check-in or restart; absent for 'end-of-input'. */
+  /** Source line of the check-in or restart; absent for 'end-of-input' and 'open'. */
   endLine?: number;
   /** The check-in's qualifier (INACTIVE, SHUTDOWN …), when logged. */
   endReason?: string;
+}
+
+/** One denial, once it is known whether it was retried. */
+export interface UsageDenial {
+  vendor: string;
+  feature: string;
+  user: string;
+  host: string;
+  /** Epoch milliseconds (UTC). */
+  at: number;
+  /** Source line of the denial. */
+  line: number;
+  /**
+   * Among denials with the same vendor, feature, user, host (compared case-insensitively) and instant, this
+   * one's place in log order, from 0.
+   */
+  ordinal: number;
+  /** The denial's reason text, when logged. */
+  reason?: string;
+  /** True when the same user checked out the same feature within the retry window. */
+  retried: boolean;
 }
 
 export interface UsageAnalyserOptions {
@@ -60,8 +87,68 @@ export interface UsageAnalyserOptions {
   retryWindowSeconds?: number;
   /** Called once per session as it closes (and at finish for those still open), so a caller can stream them. */
   onSession?: (session: UsageSession) => void;
+  /**
+   * Called once per denial when it is settled: at the check-out that retries it, when its retry window has
+   * passed without one (on the first event after the window), or at finish.
+   */
+  onDenial?: (denial: UsageDenial) => void;
   /** Called for events the analyser could not take as they were (check-in without check-out, time going backwards). */
   onDiagnostic?: (diagnostic: Diagnostic) => void;
+  /**
+   * Carries on from a checkpoint (see UsageAnalyser.checkpoint), as if the events before it had been pushed
+   * to this analyser: open check-outs, pairing, ordinals, the current instant's pending changes and the
+   * denials still inside their retry window. The per-feature totals (sessions, seat-hours, peaks, denial
+   * counts, reasons, queues, daily users, event counts) start again from zero; the seats in use carry
+   * over, so peaks after the resume count the sessions still open.
+   */
+  resumeFrom?: AnalyserCheckpoint;
+}
+
+/** A check-out still open, in a checkpoint. Names as logged by the check-out. */
+export interface CheckpointSession {
+  vendor: string;
+  feature: string;
+  user: string;
+  host: string;
+  start: number;
+  seats: number;
+  line: number;
+  ordinal: number;
+}
+
+/** Names of a (vendor, feature, user, host) key and a count, in a checkpoint. */
+export interface CheckpointCount {
+  vendor: string;
+  feature: string;
+  user: string;
+  host: string;
+  count: number;
+}
+
+/**
+ * What an analyser needs to carry on where another stopped: plain JSON (no Map, no NaN or Infinity), with
+ * a version. Holds open check-outs, not history: its size follows what is open, not what was read.
+ */
+export interface AnalyserCheckpoint {
+  version: 1;
+  /** The instant being processed (epoch ms); null before the first event. */
+  now: number | null;
+  /** Open check-outs, oldest first. */
+  open: CheckpointSession[];
+  /**
+   * Per feature: seats in use after the last completed instant, and the changes of the current instant not
+   * yet applied (seats taken, seats of older sessions given back, seats of sessions of this instant alone).
+   */
+  levels: { vendor: string; feature: string; level: number; started: number; endedBefore: number; endedSameInstant: number }[];
+  /** Check-ins of the current instant still waiting for their check-out, in arrival order. */
+  waiting: { vendor: string; feature: string; user: string; host: string; line: number; reason?: string }[];
+  /** Check-outs and denials seen so far in the current instant per key (for ordinals). */
+  checkoutCounts: CheckpointCount[];
+  denialCounts: CheckpointCount[];
+  /** (feature, user) pairs with a check-out in the current instant: a denial now is retried at once. */
+  checkedOutNow: { feature: string; user: string }[];
+  /** Denials still inside their retry window, oldest first. */
+  pendingDenials: Omit<UsageDenial, 'retried'>[];
 }
 
 /** Per-feature results. The first eleven fields are, in order, the feature entry of `seatwise analyze --json`. */
@@ -135,6 +222,10 @@ export interface UsageAnalyser {
   /** Closes what is still open at the last event time and returns the aggregates; push is refused after. */
   finish(): AnalysisResult;
   stats(): AnalyserStats;
+  /** The check-outs open now, oldest first, with `end` at the current instant and closedBy 'open'; changes nothing. */
+  openSessions(): UsageSession[];
+  /** The state to resume from (see UsageAnalyserOptions.resumeFrom); a JSON round trip keeps it whole. */
+  checkpoint(): AnalyserCheckpoint;
 }
 
 /** The analyze JSON feature entry, with exactly its fields in its order. */
@@ -213,6 +304,7 @@ interface OpenCheckout {
   startDay: number;
   seats: number;
   line: number;
+  ordinal: number;
   /** The next check-out with the same key (FIFO chain). */
   next: OpenCheckout | null;
   /** On the chain's first link only: its last link (null while the chain is this link alone). */
@@ -242,6 +334,22 @@ interface PendingDenial {
   retry: RetryState;
   state: FeatureState;
   resolved: boolean;
+  vendor: string;
+  feature: string;
+  user: string;
+  host: string;
+  line: number;
+  ordinal: number;
+  reason: string | undefined;
+}
+
+/** Check-outs or denials of the current instant with one key, for ordinals. */
+interface InstantCount {
+  vendor: string;
+  feature: string;
+  user: string;
+  host: string;
+  count: number;
 }
 
 /** Creates a streaming analyser for the events of one license server (see the module comment). */
@@ -253,6 +361,7 @@ export function createUsageAnalyser(options: UsageAnalyserOptions): UsageAnalyse
   }
   const retryWindowMs = retryWindowSeconds * 1000;
   const onSession = options.onSession;
+  const onDenial = options.onDenial;
   const onDiagnostic = options.onDiagnostic;
 
   // Names compare case-insensitively: every spelling maps to the id of its lower-case form. Parsers hand
@@ -267,6 +376,7 @@ export function createUsageAnalyser(options: UsageAnalyserOptions): UsageAnalyse
       if (id === undefined) {
         id = lowerIds.size;
         lowerIds.set(lower, id);
+        idNames.push(name);
       }
       if (spellings.size >= MAX_SPELLINGS) spellings.clear();
       spellings.set(name, id);
@@ -279,6 +389,8 @@ export function createUsageAnalyser(options: UsageAnalyserOptions): UsageAnalyse
   let featureCount = 0;
   /** feature id → user id → retry state. */
   const retries = new Map<number, Map<number, RetryState>>();
+  /** Id → a spelling of it (the first seen), to name retry states in a checkpoint. */
+  const idNames: string[] = [];
   const users = new Set<number>();
   let openCount = 0;
   let userDayCount = 0;
@@ -294,6 +406,9 @@ export function createUsageAnalyser(options: UsageAnalyserOptions): UsageAnalyse
   const touched: FeatureState[] = [];
   /** Check-ins of this instant still looking for their check-out, by "vendor feature user host" ids. */
   const waiting = new Map<string, Fifo<WaitingCheckin>>();
+  /** Check-outs and denials of this instant so far, by the same keys (ordinals). */
+  const checkoutCounts = new Map<string, InstantCount>();
+  const denialCounts = new Map<string, InstantCount>();
 
   let events = 0;
   let outOfOrder = 0;
@@ -304,7 +419,7 @@ export function createUsageAnalyser(options: UsageAnalyserOptions): UsageAnalyse
     onDiagnostic?.({ line, reason });
   }
 
-  function featureState(event: UsageEvent, vendorId: number, featureId: number): FeatureState {
+  function featureState(vendor: string, feature: string, vendorId: number, featureId: number): FeatureState {
     let byFeature = features.get(vendorId);
     if (!byFeature) {
       byFeature = new Map();
@@ -313,8 +428,8 @@ export function createUsageAnalyser(options: UsageAnalyserOptions): UsageAnalyse
     let state = byFeature.get(featureId);
     if (!state) {
       state = {
-        vendor: event.vendor,
-        feature: event.feature,
+        vendor,
+        feature,
         vendorId,
         level: 0,
         peak: 0,
@@ -394,22 +509,49 @@ export function createUsageAnalyser(options: UsageAnalyserOptions): UsageAnalyse
       touch(state);
     }
     openCount--;
-    if (onSession) {
-      const out: UsageSession = {
-        vendor: session.vendor,
-        feature: session.feature,
-        user: session.user,
-        host: session.host,
-        start: session.start,
-        end,
-        seats: session.seats,
-        closedBy,
-        startLine: session.line,
-      };
-      if (endLine !== undefined) out.endLine = endLine;
-      if (endReason !== undefined) out.endReason = endReason;
-      onSession(out);
-    }
+    if (onSession) onSession(sessionOut(session, end, closedBy, endLine, endReason));
+  }
+
+  function sessionOut(session: OpenCheckout, end: number, closedBy: SessionEnd, endLine?: number, endReason?: string): UsageSession {
+    const out: UsageSession = {
+      vendor: session.vendor,
+      feature: session.feature,
+      user: session.user,
+      host: session.host,
+      start: session.start,
+      end,
+      seats: session.seats,
+      closedBy,
+      ordinal: session.ordinal,
+      startLine: session.line,
+    };
+    if (endLine !== undefined) out.endLine = endLine;
+    if (endReason !== undefined) out.endReason = endReason;
+    return out;
+  }
+
+  function settle(denial: PendingDenial, retried: boolean): void {
+    if (!onDenial) return;
+    const out: UsageDenial = {
+      vendor: denial.vendor,
+      feature: denial.feature,
+      user: denial.user,
+      host: denial.host,
+      at: denial.at,
+      line: denial.line,
+      ordinal: denial.ordinal,
+      retried,
+    };
+    if (denial.reason !== undefined) out.reason = denial.reason;
+    onDenial(out);
+  }
+
+  /** This event's place among those of the current instant with the same key (from 0). */
+  function ordinalOf(counts: Map<string, InstantCount>, key: string, event: UsageEvent): number {
+    const entry = counts.get(key);
+    if (entry) return entry.count++;
+    counts.set(key, { vendor: event.vendor, feature: event.feature, user: event.user, host: event.host, count: 1 });
+    return 0;
   }
 
   /** Applies the current instant's changes to each touched feature: ends of older sessions, starts, then peak. */
@@ -448,6 +590,7 @@ export function createUsageAnalyser(options: UsageAnalyserOptions): UsageAnalyse
         pendingCount--;
         // A retry settles all of a user's pending denials at once, so an unresolved one leads its list.
         denial.retry.pending.shift();
+        settle(denial, false);
       }
     }
   }
@@ -459,6 +602,7 @@ export function createUsageAnalyser(options: UsageAnalyserOptions): UsageAnalyse
   function checkout(event: UsageEvent, state: FeatureState, featureId: number, userId: number, hostId: number): void {
     const seats = Number.isFinite(event.seats) && event.seats > 0 ? event.seats : 1;
     if (seats !== event.seats) diagnose(event.line, `check-out with ${String(event.seats)} seats counted as 1`);
+    const ordinal = ordinalOf(checkoutCounts, waitingKey(state, featureId, userId, hostId), event);
     const session: OpenCheckout = {
       seq: seq++,
       state,
@@ -471,6 +615,7 @@ export function createUsageAnalyser(options: UsageAnalyserOptions): UsageAnalyse
       startDay: nowDay,
       seats,
       line: event.line,
+      ordinal,
       next: null,
       tail: null,
     };
@@ -487,6 +632,7 @@ export function createUsageAnalyser(options: UsageAnalyserOptions): UsageAnalyse
         denial.resolved = true;
         denial.state.retriedDenials++;
         pendingCount--;
+        settle(denial, true);
       }
       retry.pending.clear();
     }
@@ -571,17 +717,31 @@ export function createUsageAnalyser(options: UsageAnalyserOptions): UsageAnalyse
     state.open.clear();
   }
 
-  function denied(event: UsageEvent, state: FeatureState, featureId: number, userId: number): void {
+  function denied(event: UsageEvent, state: FeatureState, featureId: number, userId: number, hostId: number): void {
     const code = denialReasonCode(event.reason);
     const reasonKey = state.reasons.has(code) || state.reasons.size < MAX_REASONS_PER_FEATURE ? code : OTHER_REASON;
     state.reasons.set(reasonKey, (state.reasons.get(reasonKey) ?? 0) + 1);
 
     const retry = retryState(featureId, userId);
+    const denial: PendingDenial = {
+      at: now,
+      retry,
+      state,
+      resolved: false,
+      vendor: event.vendor,
+      feature: event.feature,
+      user: event.user,
+      host: event.host,
+      line: event.line,
+      ordinal: ordinalOf(denialCounts, waitingKey(state, featureId, userId, hostId), event),
+      reason: event.reason,
+    };
     if (retry.lastCheckoutAt === now) {
       state.retriedDenials++;
+      denial.resolved = true;
+      settle(denial, true);
       return;
     }
-    const denial: PendingDenial = { at: now, retry, state, resolved: false };
     pendingQueue.push(denial);
     pendingCount++;
     retry.pending.push(denial);
@@ -597,6 +757,8 @@ export function createUsageAnalyser(options: UsageAnalyserOptions): UsageAnalyse
     }
     if (at > now) {
       endInstant();
+      if (checkoutCounts.size > 0) checkoutCounts.clear();
+      if (denialCounts.size > 0) denialCounts.clear();
       now = at;
       nowDay = zone.localDay(at);
       firstAt ??= at;
@@ -612,7 +774,7 @@ export function createUsageAnalyser(options: UsageAnalyserOptions): UsageAnalyse
       return;
     }
     const featureId = nameId(event.feature);
-    const state = featureState(event, nameId(event.vendor), featureId);
+    const state = featureState(event.vendor, event.feature, nameId(event.vendor), featureId);
     const userId = nameId(event.user);
     switch (kind) {
       case 'checkout':
@@ -622,7 +784,7 @@ export function createUsageAnalyser(options: UsageAnalyserOptions): UsageAnalyse
         checkin(event, state, featureId, userId, nameId(event.host));
         break;
       case 'denied':
-        denied(event, state, featureId, userId);
+        denied(event, state, featureId, userId, nameId(event.host));
         break;
       case 'queued':
         state.queued++;
@@ -699,7 +861,157 @@ export function createUsageAnalyser(options: UsageAnalyserOptions): UsageAnalyse
     };
   }
 
-  return { push, finish, stats };
+  /** Every open check-out, oldest first, left open. */
+  function collectOpen(): OpenCheckout[] {
+    const all: OpenCheckout[] = [];
+    for (const byFeature of features.values()) {
+      for (const state of byFeature.values()) {
+        for (const head of state.open.values()) for (let link: OpenCheckout | null = head; link; link = link.next) all.push(link);
+      }
+    }
+    return all.sort((a, b) => a.seq - b.seq);
+  }
+
+  function openSessions(): UsageSession[] {
+    return collectOpen().map((session) => sessionOut(session, now, 'open'));
+  }
+
+  function checkpoint(): AnalyserCheckpoint {
+    if (finished) throw new Error('the analyser has finished; there is nothing to resume');
+    const levels: AnalyserCheckpoint['levels'] = [];
+    for (const byFeature of features.values()) {
+      for (const state of byFeature.values()) {
+        const { level, started, endedBefore, endedSameInstant } = state;
+        if (level !== 0 || started !== 0 || endedBefore !== 0 || endedSameInstant !== 0) {
+          levels.push({ vendor: state.vendor, feature: state.feature, level, started, endedBefore, endedSameInstant });
+        }
+      }
+    }
+    const waitingOut: AnalyserCheckpoint['waiting'] = [];
+    for (const list of waiting.values()) {
+      for (const entry of list) {
+        const { vendor, feature, user, host, line, reason } = entry;
+        waitingOut.push(reason === undefined ? { vendor, feature, user, host, line } : { vendor, feature, user, host, line, reason });
+      }
+    }
+    const counts = (map: Map<string, InstantCount>): CheckpointCount[] =>
+      [...map.values()].map(({ vendor, feature, user, host, count }) => ({ vendor, feature, user, host, count }));
+    const checkedOutNow: AnalyserCheckpoint['checkedOutNow'] = [];
+    for (const [featureId, byUser] of retries) {
+      for (const [userId, retry] of byUser) {
+        if (retry.lastCheckoutAt === now) checkedOutNow.push({ feature: idNames[featureId] as string, user: idNames[userId] as string });
+      }
+    }
+    const pendingDenials: AnalyserCheckpoint['pendingDenials'] = [];
+    for (const denial of pendingQueue) {
+      if (denial.resolved) continue;
+      const { vendor, feature, user, host, at, line, ordinal, reason } = denial;
+      pendingDenials.push(reason === undefined ? { vendor, feature, user, host, at, line, ordinal } : { vendor, feature, user, host, at, line, ordinal, reason });
+    }
+    return {
+      version: 1,
+      now: Number.isFinite(now) ? now : null,
+      open: collectOpen().map(({ vendor, feature, user, host, start, seats, line, ordinal }) => ({ vendor, feature, user, host, start, seats, line, ordinal })),
+      levels,
+      waiting: waitingOut,
+      checkoutCounts: counts(checkoutCounts),
+      denialCounts: counts(denialCounts),
+      checkedOutNow,
+      pendingDenials,
+    };
+  }
+
+  /** Takes up the state of a checkpoint (see UsageAnalyserOptions.resumeFrom). */
+  function resume(from: AnalyserCheckpoint): void {
+    if ((from as { version?: unknown }).version !== 1) {
+      throw new RangeError(`unsupported analyser checkpoint version ${String((from as { version?: unknown }).version)}`);
+    }
+    if (from.now === null) return;
+    now = from.now;
+    nowDay = zone.localDay(now);
+    const stateOf = (vendor: string, feature: string) => featureState(vendor, feature, nameId(vendor), nameId(feature));
+    for (const entry of from.levels) {
+      const state = stateOf(entry.vendor, entry.feature);
+      state.level = entry.level;
+      state.started = entry.started;
+      state.endedBefore = entry.endedBefore;
+      state.endedSameInstant = entry.endedSameInstant;
+      if (state.started !== 0 || state.endedBefore !== 0 || state.endedSameInstant !== 0) touch(state);
+    }
+    for (const entry of from.open) {
+      const state = stateOf(entry.vendor, entry.feature);
+      const userId = nameId(entry.user);
+      const session: OpenCheckout = {
+        seq: seq++,
+        state,
+        vendor: entry.vendor,
+        feature: entry.feature,
+        user: entry.user,
+        userId,
+        host: entry.host,
+        start: entry.start,
+        startDay: zone.localDay(entry.start),
+        seats: entry.seats,
+        line: entry.line,
+        ordinal: entry.ordinal,
+        next: null,
+        tail: null,
+      };
+      openCount++;
+      users.add(userId);
+      const key = openKey(userId, nameId(entry.host));
+      const head = state.open.get(key);
+      if (head) {
+        (head.tail ?? head).next = session;
+        head.tail = session;
+      } else {
+        state.open.set(key, session);
+      }
+    }
+    for (const entry of from.waiting) {
+      const state = stateOf(entry.vendor, entry.feature);
+      const key = waitingKey(state, nameId(entry.feature), nameId(entry.user), nameId(entry.host));
+      let list = waiting.get(key);
+      if (!list) {
+        list = new Fifo();
+        waiting.set(key, list);
+      }
+      list.push({ state, vendor: entry.vendor, feature: entry.feature, user: entry.user, host: entry.host, line: entry.line, reason: entry.reason });
+    }
+    const restoreCounts = (entries: CheckpointCount[], into: Map<string, InstantCount>) => {
+      for (const { vendor, feature, user, host, count } of entries) {
+        const state = stateOf(vendor, feature);
+        into.set(waitingKey(state, nameId(feature), nameId(user), nameId(host)), { vendor, feature, user, host, count });
+      }
+    };
+    restoreCounts(from.checkoutCounts, checkoutCounts);
+    restoreCounts(from.denialCounts, denialCounts);
+    for (const { feature, user } of from.checkedOutNow) retryState(nameId(feature), nameId(user)).lastCheckoutAt = now;
+    for (const entry of from.pendingDenials) {
+      const state = stateOf(entry.vendor, entry.feature);
+      const retry = retryState(nameId(entry.feature), nameId(entry.user));
+      const denial: PendingDenial = {
+        at: entry.at,
+        retry,
+        state,
+        resolved: false,
+        vendor: entry.vendor,
+        feature: entry.feature,
+        user: entry.user,
+        host: entry.host,
+        line: entry.line,
+        ordinal: entry.ordinal,
+        reason: entry.reason,
+      };
+      pendingQueue.push(denial);
+      retry.pending.push(denial);
+      pendingCount++;
+    }
+  }
+
+  if (options.resumeFrom !== undefined) resume(options.resumeFrom);
+
+  return { push, finish, stats, openSessions, checkpoint };
 }
 
 /** A queue with O(1) amortised shift, whatever its length (Array.prototype.shift copies long arrays). */

@@ -22,6 +22,35 @@ import type { LineParser, ParseOptions, ParseSink, UsageEvent, UsageEventKind } 
 export interface FlexlmDebugParser extends LineParser {
   /** The line in bytes [start, end) of `bytes`, without its terminator. */
   lineBytes(bytes: Uint8Array, start: number, end: number, lineNumber: number): void;
+  /**
+   * What a parser needs to carry on from the next line as if it had never stopped: the date context (date
+   * known or not, the day and clock of the last line, daylight-saving fold tracking, vendor starts just
+   * announced) and the events held back (waiting for a date, or for a continuation line). Pass it to
+   * createFlexlmDebugParser as `resumeFrom`. Plain JSON; a JSON round trip keeps it whole.
+   */
+  checkpoint(): FlexlmParserCheckpoint;
+}
+
+/** An event in a parser checkpoint: a UsageEvent without an undefined reason. */
+export type CheckpointEvent = Omit<UsageEvent, 'reason'> & { reason?: string };
+
+/** See FlexlmDebugParser.checkpoint. Numbers that are NaN in the parser are null here. */
+export interface FlexlmParserCheckpoint {
+  version: 1;
+  dateKnown: boolean;
+  /** Day number (days since 1970-01-01) of the first line while nothing has been read. */
+  baseDay: number;
+  /** Local time (seconds, wall clock read as UTC) of the last timed line, and its day's midnight. */
+  lastLocal: number | null;
+  lastMidnight: number;
+  /** Repeated-hour tracking (see localToUtc). */
+  fold: { hour: number | null; max: number; passed: boolean; prev: number | null };
+  /** Events held while no date is known, with their local time and (old layout) month * 100 + day. */
+  undated: { event: CheckpointEvent; local: number; monthDay: number }[];
+  /** An event a following line may still complete ("(3 licenses)", a denial reason). */
+  held: { event: CheckpointEvent; local: number; monthDay: number; dated: boolean; wants: number } | null;
+  /** Vendor daemons lmgrd just started, with the local time (seconds). */
+  announced: [string, number][];
 }
 
 const DAY_S = 86_400;
@@ -76,10 +105,12 @@ const encoder = new TextEncoder();
 
 /**
  * Creates a parser for FlexNet/FlexLM debug logs. Wall times are read in `options.timeZone` (IANA);
- * `options.startDate` (YYYY-MM-DD) dates the first lines when the log does not. Throws a RangeError for an
- * unknown time zone or a malformed start date.
+ * `options.startDate` (YYYY-MM-DD) dates the first lines when the log does not. `resumeFrom` (from
+ * `checkpoint()`, same time zone) carries on from the line after the one where it was taken; the caller
+ * numbers lines on from there. Throws a RangeError for an unknown time zone, a malformed start date or a
+ * checkpoint of another version.
  */
-export function createFlexlmDebugParser(options: ParseOptions, sink: ParseSink): FlexlmDebugParser {
+export function createFlexlmDebugParser(options: ParseOptions, sink: ParseSink, resumeFrom?: FlexlmParserCheckpoint): FlexlmDebugParser {
   const clock = createZoneClock(options.timeZone);
   let dateKnown = false;
   /** Day (days since 1970-01-01) of the first line when nothing has been read yet. */
@@ -883,8 +914,54 @@ export function createFlexlmDebugParser(options: ParseOptions, sink: ParseSink):
     if (timeless !== null) diagnostic(lineNumber, `${(timeless[1] as string).toUpperCase()} line without a time`);
   }
 
+  function checkpoint(): FlexlmParserCheckpoint {
+    return {
+      version: 1,
+      dateKnown,
+      baseDay,
+      lastLocal: nanToNull(lastLocal),
+      lastMidnight,
+      fold: { hour: nanToNull(foldHour), max: foldMax, passed: foldPassed, prev: nanToNull(foldPrev) },
+      undated: undated.map((event, i) => ({
+        event: plainEvent(event),
+        local: undatedLocal[i] as number,
+        monthDay: undatedMonthDay[i] as number,
+      })),
+      held: held === null ? null : { event: plainEvent(held), local: heldLocal, monthDay: heldMonthDay, dated: heldDated, wants: heldWants },
+      announced: [...announced],
+    };
+  }
+
+  if (resumeFrom !== undefined) {
+    if ((resumeFrom as { version?: unknown }).version !== 1) {
+      throw new RangeError(`unsupported FlexLM parser checkpoint version ${String((resumeFrom as { version?: unknown }).version)}`);
+    }
+    dateKnown = resumeFrom.dateKnown;
+    baseDay = resumeFrom.baseDay;
+    lastLocal = resumeFrom.lastLocal ?? Number.NaN;
+    lastMidnight = resumeFrom.lastMidnight;
+    foldHour = resumeFrom.fold.hour ?? Number.NaN;
+    foldMax = resumeFrom.fold.max;
+    foldPassed = resumeFrom.fold.passed;
+    foldPrev = resumeFrom.fold.prev ?? Number.NaN;
+    for (const entry of resumeFrom.undated) {
+      undated.push(usageEvent(entry.event));
+      undatedLocal.push(entry.local);
+      undatedMonthDay.push(entry.monthDay);
+    }
+    if (resumeFrom.held !== null) {
+      held = usageEvent(resumeFrom.held.event);
+      heldLocal = resumeFrom.held.local;
+      heldMonthDay = resumeFrom.held.monthDay;
+      heldDated = resumeFrom.held.dated;
+      heldWants = resumeFrom.held.wants;
+    }
+    for (const [vendor, at] of resumeFrom.announced) announced.set(vendor, at);
+  }
+
   return {
     lineBytes,
+    checkpoint,
     line(text: string, lineNumber: number): void {
       if (scratch.length < text.length * 3) scratch = new Uint8Array(text.length * 3 + 64);
       const { written } = encoder.encodeInto(text, scratch);
@@ -905,6 +982,22 @@ export function createFlexlmDebugParser(options: ParseOptions, sink: ParseSink):
 }
 
 // ---- helpers (pure) ------------------------------------------------------------------------------
+
+function nanToNull(value: number): number | null {
+  return value === value ? value : null;
+}
+
+/** An event as a checkpoint keeps it (no undefined reason). */
+function plainEvent(event: UsageEvent): CheckpointEvent {
+  const { kind, at, line, vendor, feature, user, host, seats, reason } = event;
+  return reason === undefined ? { kind, at, line, vendor, feature, user, host, seats } : { kind, at, line, vendor, feature, user, host, seats, reason };
+}
+
+/** An event from a checkpoint, shaped as the parser makes them. */
+function usageEvent(event: CheckpointEvent): UsageEvent {
+  const { kind, at, line, vendor, feature, user, host, seats, reason } = event;
+  return { kind, at, line, vendor, feature, user, host, seats, reason };
+}
 
 function isDigit(c: number): boolean {
   return c >= 48 && c <= 57;

@@ -123,4 +123,18 @@ describe('createLineSplitter', () => {
     expect(asBytes).toEqual(asText);
     expect(asText.map(([, t]) => t.length)).toEqual([1, 2, 1, 20_000, 1]);
   });
+
+  it('numbers on from firstLineNumber (a reader resuming partway through a file)', () => {
+    for (const bytes of [false, true]) {
+      const lines: number[] = [];
+      const target: LineTarget = { line: (_, n) => lines.push(n) };
+      if (bytes) target.lineBytes = (_b, _s, _e, n) => lines.push(n);
+      const splitter = createLineSplitter(target, { firstLineNumber: 41 });
+      splitter.push(encode('a\nb\r\nc'));
+      splitter.end();
+      expect(lines).toEqual([41, 42, 43]);
+      expect(splitter.lineCount).toBe(3);
+    }
+    expect(() => createLineSplitter({ line: () => {} }, { firstLineNumber: 0 })).toThrow(RangeError);
+  });
 });

@@ -33,6 +33,8 @@ export interface LineSplitterOptions {
   maxLineLength?: number;
   /** Receives "line too long" reports. */
   diagnostic?: (diagnostic: Diagnostic) => void;
+  /** The number of the first line (default 1): a reader resuming partway through a file numbers on from there. */
+  firstLineNumber?: number;
 }
 
 /** Feed it chunks in order, then end it. It keeps no reference to a chunk once `push` returns. */
@@ -40,7 +42,7 @@ export interface LineSplitter {
   push(chunk: Uint8Array | string): void;
   /** Flushes the last line when the input does not end with a line break. */
   end(): void;
-  /** Lines emitted so far. */
+  /** Lines emitted so far (by this splitter, whatever number it started from). */
   readonly lineCount: number;
 }
 
@@ -62,7 +64,11 @@ export function createLineSplitter(target: LineTarget, options: LineSplitterOpti
   const maxLength = Math.max(1, Math.floor(options.maxLineLength ?? DEFAULT_MAX_LINE_LENGTH));
   const report = options.diagnostic;
 
-  let lineNumber = 0;
+  const firstLine = Math.floor(options.firstLineNumber ?? 1);
+  if (!Number.isSafeInteger(firstLine) || firstLine < 1) {
+    throw new RangeError(`firstLineNumber must be a whole number ≥ 1, got ${String(options.firstLineNumber)}`);
+  }
+  let lineNumber = firstLine - 1;
   /** Text of the current line carried over from earlier text chunks. */
   let carry = '';
   /** Bytes of the current line carried over from earlier byte chunks. */
@@ -346,7 +352,7 @@ export function createLineSplitter(target: LineTarget, options: LineSplitterOpti
       }
     },
     get lineCount(): number {
-      return lineNumber;
+      return lineNumber - (firstLine - 1);
     },
   };
 }
