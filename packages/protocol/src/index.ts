@@ -5,3 +5,5 @@ export * from './auth.ts';
 export * from './members.ts';
 export * from './audit.ts';
 export * from './ingest.ts';
+export * from './usage.ts';
+export * from './api-keys.ts';

@@ -4,6 +4,11 @@ export const APP_ROLE = 'seatwise_app';
 export const SYSTEM_ROLE = 'seatwise_system';
 /** The audit chain for events that belong to no organisation. */
 export const INSTANCE_ORG_ID = '00000000-0000-0000-0000-000000000000';
+/**
+ * SQL for the transaction's organisation, as withTenantTx set it. Repos write rows with it instead of an
+ * org id passed around, so a tenant id can never come from input.
+ */
+export const CURRENT_ORG_SQL = "nullif(current_setting('app.org_id', true), '')::uuid";
 
 /** Whose data a transaction may see: one organisation, and the person acting (if any). */
 export interface TenantContext {

@@ -76,6 +76,8 @@ CREATE TABLE usage_sessions (
 );
 CREATE INDEX usage_sessions_feature_time ON usage_sessions (org_id, feature_id, started_at);
 CREATE INDEX usage_sessions_user ON usage_sessions (org_id, user_id, started_at);
+-- Roll-ups read the sessions overlapping a window: recent windows are found by their end, old ones by start.
+CREATE INDEX usage_sessions_feature_end ON usage_sessions (org_id, feature_id, (coalesce(ended_at, last_seen_at)));
 SELECT seatwise_enable_tenancy('usage_sessions');
 GRANT SELECT, INSERT, UPDATE ON usage_sessions TO seatwise_app, seatwise_system;
 
@@ -208,7 +210,11 @@ CREATE TABLE usage_uploads (
   id uuid NOT NULL,
   license_server_id uuid NOT NULL,
   file_name text NOT NULL CHECK (length(file_name) <= 255),
-  status text NOT NULL CHECK (status IN ('running', 'done', 'failed')),
+  status text NOT NULL CHECK (status IN ('waiting', 'running', 'done', 'duplicate', 'failed')),
+  start_date date,
+  duplicate_of uuid,
+  -- while running: reading and parsing the file, then storing what it found
+  phase text CHECK (phase IN ('parsing', 'storing')),
   sha256 text CHECK (sha256 ~ '^[0-9a-f]{64}$'),
   format text,
   bytes_total bigint,
@@ -230,7 +236,7 @@ CREATE TABLE usage_uploads (
   PRIMARY KEY (org_id, id),
   FOREIGN KEY (org_id, license_server_id) REFERENCES license_servers (org_id, id) ON DELETE CASCADE
 );
--- One finished upload per content and server: the same file again answers with the first.
+-- One finished upload per content and server: the same file again is marked a duplicate of the first.
 CREATE UNIQUE INDEX usage_uploads_content ON usage_uploads (org_id, license_server_id, sha256) WHERE status = 'done';
 CREATE INDEX usage_uploads_recent ON usage_uploads (org_id, created_at DESC);
 SELECT seatwise_enable_tenancy('usage_uploads');
