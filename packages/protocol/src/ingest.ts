@@ -96,6 +96,8 @@ export const AgentBatch = z.strictObject({
   snapshots: z.array(IngestSnapshot).max(MAX_BATCH_ITEMS).default([]),
 });
 export type AgentBatch = z.input<typeof AgentBatch>;
+/** A batch as the server receives it, defaults filled in. */
+export type ReceivedAgentBatch = z.output<typeof AgentBatch>;
 
 export const AgentBatchResult = z.object({
   batchId: Uuid,

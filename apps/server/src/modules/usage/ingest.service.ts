@@ -1,5 +1,4 @@
-import type { AgentBatch, AgentBatchResult } from '@seatwise/protocol';
-import type { AgentBatch as AgentBatchSchema } from '@seatwise/protocol';
+import type { AgentBatchResult, ReceivedAgentBatch } from '@seatwise/protocol';
 import type { Queryable } from '../../db/connect.ts';
 import type { AccessService, Principal, RequestMeta } from '../access/access.service.ts';
 import {
@@ -167,7 +166,7 @@ export async function storeUsageRows(
 const ms = (iso: string) => Date.parse(iso);
 
 /** An agent batch in storage terms. */
-export function usageFromBatch(batch: ReturnType<typeof AgentBatchSchema.parse>): UsageInput {
+export function usageFromBatch(batch: ReceivedAgentBatch): UsageInput {
   return {
     sessions: batch.sessions.map((s) => {
       const start = ms(s.start);
@@ -198,7 +197,7 @@ export type IngestService = ReturnType<typeof createIngestService>;
 export function createIngestService(deps: { access: AccessService }) {
   const { access } = deps;
   return {
-    async ingestBatch(principal: Principal | null, meta: RequestMeta, batch: ReturnType<typeof AgentBatchSchema.parse>): Promise<AgentBatchResult> {
+    async ingestBatch(principal: Principal | null, meta: RequestMeta, batch: ReceivedAgentBatch): Promise<AgentBatchResult> {
       return access.asMember(principal, meta, 'usage:ingest', async (tx, actor) => {
         const server = await licenseServerForAgent(tx, actor, batch.licenseServer);
         const counts = { sessions: batch.sessions.length, denials: batch.denials.length, snapshots: batch.snapshots.length };
