@@ -1,0 +1,14 @@
+/**
+ * A small, fast, seedable pseudo-random generator (mulberry32) returning numbers in [0, 1). For generated
+ * sample data, benchmarks and property tests that must repeat exactly; never for anything secret.
+ */
+export function createSeededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}
