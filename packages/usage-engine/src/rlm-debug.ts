@@ -16,7 +16,7 @@
  * going back by more than an hour means midnight passed. Events seen before a year is known wait for one and
  * are reported if none comes. Lines that look like events but cannot be used are reported; other chatter is not.
  */
-import { closestDay, createLocalTimeline, dayNumber, rlmDenialReason, startDateDay } from './rlm-report.ts';
+import { closestDay, createLocalTimeline, dayNumber, startDateDay } from './rlm-report.ts';
 import { createZoneClock } from './local-time.ts';
 import type { LineParser, ParseOptions, ParseSink, UsageEvent, UsageEventKind } from './types.ts';
 
