@@ -23,3 +23,7 @@ export {
   type UsageSession,
 } from './analyser.ts';
 export { dayKey, formatIsoWithOffset } from './analyser-time.ts';
+export { createFormatParser, PARSERS, SNAPSHOT_FORMATS } from './parsers.ts';
+export { rollupUsage, type DayRollup, type HourRollup, type PersonDayRollup, type RollupDenial, type RollupSession, type RollupWindow } from './rollup.ts';
+export { createZoneClock, localMs, type ZoneClock } from './local-time.ts';
+export { createSeededRandom } from './seeded-random.ts';
