@@ -9,6 +9,7 @@ import rateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
+import type { ApiKeyScope } from '@seatwise/protocol';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type RouteOptions } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
@@ -20,6 +21,8 @@ import { registerCsrfProtection } from './http/csrf.ts';
 import { registerErrorHandler, registerNotFoundHandler } from './http/error-handler.ts';
 import type { RouteAccess } from './http/route-access.ts';
 import { createAccessService } from './modules/access/access.service.ts';
+import { registerApiKeyRoutes } from './modules/api-keys/api-key.routes.ts';
+import { createApiKeyService } from './modules/api-keys/api-key.service.ts';
 import { registerAuditRoutes } from './modules/audit/audit.routes.ts';
 import { createAuditService } from './modules/audit/audit.service.ts';
 import { registerAuthRoutes } from './modules/auth/auth.routes.ts';
@@ -45,6 +48,8 @@ export interface RouteInfo {
   method: string;
   url: string;
   access: RouteAccess | undefined;
+  /** The API key scope the route accepts, if it accepts keys with a scope. */
+  apiKeyScope: ApiKeyScope | undefined;
 }
 
 export interface BuiltApp {
@@ -130,7 +135,7 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
       message: `Too many requests. Try again in ${Math.ceil(context.ttl / 1000)} seconds.`,
     }),
   });
-  registerAuthentication(app, tokens);
+  registerAuthentication(app, { tokens, access });
   registerCsrfProtection(app, { tokens, allowedOrigins: [config.publicOrigin, ...config.corsOrigins] });
 
   await app.register(swagger, {
@@ -148,6 +153,7 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   registerMembersRoutes(app, createMembersService({ tenancy, access, mail, publicUrl: config.publicUrl }));
   registerOrgsRoutes(app, createOrgsService({ access }));
   registerAuditRoutes(app, createAuditService({ access }));
+  registerApiKeyRoutes(app, createApiKeyService({ access }));
 
   const webDist = deps.webDist ?? DEFAULT_WEB_DIST;
   const indexFile = path.join(webDist, 'index.html');
@@ -164,7 +170,7 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   registerNotFoundHandler(app, singlePage);
   // Read after every plugin ran its onRoute hooks, so the access rules are final.
   const routes = registered.flatMap((route) =>
-    [route.method].flat().map((method) => ({ method, url: route.url, access: route.config?.access })),
+    [route.method].flat().map((method) => ({ method, url: route.url, access: route.config?.access, apiKeyScope: route.config?.apiKeyScope })),
   );
   return { app, routes, tenancy, mail };
 }

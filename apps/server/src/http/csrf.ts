@@ -8,12 +8,13 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 /**
  * AUTH-02: a state-changing request that a browser could send with our cookies must come from an allowed
  * Origin and carry the session's CSRF token in a header (an HMAC of the session id). Requests with a
- * bearer token carry no ambient credentials and need neither.
+ * bearer access token or an API key carry no ambient credentials and need neither (with an Authorization
+ * header, cookies are not read at all).
  */
 export function registerCsrfProtection(app: FastifyInstance, deps: { tokens: TokenService; allowedOrigins: string[] }): void {
   const allowed = new Set(deps.allowedOrigins);
   app.addHook('preHandler', async (request) => {
-    if (SAFE_METHODS.has(request.method) || request.authVia === 'bearer' || !hasSessionCookie(request)) return;
+    if (SAFE_METHODS.has(request.method) || request.authVia === 'bearer' || request.authVia === 'api_key' || !hasSessionCookie(request)) return;
     const origin = request.headers.origin;
     if (typeof origin !== 'string' || !allowed.has(origin)) {
       throw forbidden('auth.origin_mismatch', 'This request came from a page outside Seatwise and was refused.');

@@ -1,24 +1,29 @@
 import { randomBytes } from 'node:crypto';
-import { ROLES, roleCan, type Role } from '@seatwise/protocol';
+import { API_KEY_SCOPES, ROLES, roleCan, type ApiKeyScope, type Role } from '@seatwise/protocol';
 import type { InjectOptions } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RouteInfo } from '../app.ts';
-import { createTestApp, strongPassword, uniqueClientAddress, type TestApp, type TestSession } from '../testing/test-app.ts';
+import { createTestApp, strongPassword, uniqueClientAddress, type TestApiKey, type TestApp, type TestSession } from '../testing/test-app.ts';
 
 /**
  * The role × route matrix. The route table comes from the live application, so a new route cannot be
- * forgotten: it fails here until it declares its access rule and has a sample request below.
+ * forgotten: it fails here until it declares its access rule and has a sample request below. API keys
+ * are a column of their own: one key per scope, and one with every scope.
  */
 
 let t: TestApp;
 let owner: TestSession;
 const members = {} as Record<Role, TestSession>;
+const keys = {} as Record<ApiKeyScope, TestApiKey>;
+let allScopesKey: TestApiKey;
 
 beforeAll(async () => {
   t = await createTestApp();
   owner = await t.newOrganization('matrix');
   members.owner = owner;
   for (const role of ROLES) if (role !== 'owner') members[role] = await t.addMember(owner, role);
+  for (const scope of API_KEY_SCOPES) keys[scope] = await t.createApiKey(owner, [scope], `matrix ${scope}`);
+  allScopesKey = await t.createApiKey(owner, [...API_KEY_SCOPES], 'matrix all scopes');
 });
 afterAll(async () => t?.close());
 
@@ -182,6 +187,16 @@ const SAMPLES: Record<string, Sample> = {
   'GET /api/audit-events': get('/api/audit-events?limit=10'),
   'GET /api/audit-events/export.csv': get('/api/audit-events/export.csv'),
   'GET /api/audit-events/verify': get('/api/audit-events/verify'),
+  'POST /api/api-keys': {
+    build: async () => ({ method: 'POST', url: '/api/api-keys', payload: { name: 'Matrix key', scopes: ['read'] } }),
+  },
+  'GET /api/api-keys': get('/api/api-keys'),
+  'DELETE /api/api-keys/:keyId': {
+    build: async () => ({ method: 'DELETE', url: `/api/api-keys/${(await t.createApiKey(owner, ['ingest'], 'matrix revoked')).id}` }),
+  },
+
+  // API keys only.
+  'GET /api/api-keys/current': get('/api/api-keys/current'),
 };
 
 const keyOf = (route: Pick<RouteInfo, 'method' | 'url'>) => `${route.method} ${route.url}`;
@@ -235,10 +250,30 @@ describe('role × route matrix', () => {
       const anonymous = await t.request(await sample.build(members.owner));
       if (anonymous.statusCode !== 401) problems.push(`${keyOf(route)} answered anonymous ${describeResponse(anonymous)}`);
 
+      // API keys: accepted only where the route says so, and only with the scope it names.
+      for (const [label, key] of [...API_KEY_SCOPES.map((scope) => [`${scope} key`, keys[scope]] as const), ['all-scopes key', allScopesKey] as const]) {
+        const response = await t.request({ ...(await sample.build(owner)), as: key });
+        const cell = `${label} × ${keyOf(route)} (${access}${route.apiKeyScope ? `, key scope ${route.apiKeyScope}` : ''})`;
+        const allowed = access === 'api_key' || (route.apiKeyScope !== undefined && key.scopes.includes(route.apiKeyScope));
+        if (allowed) {
+          if (response.statusCode === 401 || response.statusCode === 403 || response.statusCode >= 500) {
+            problems.push(`${cell} should be allowed, answered ${describeResponse(response)}`);
+          }
+        } else if (response.statusCode !== 403) {
+          problems.push(`${cell} should be refused with 403, answered ${describeResponse(response)}`);
+        }
+      }
+
       for (const role of ROLES) {
         const actor = sample.freshActor ? await t.addMember(owner, role, `fresh-${role}`) : members[role];
         const response = await t.request({ ...(await sample.build(actor)), as: actor });
         const cell = `${role} × ${keyOf(route)} (${access})`;
+        if (access === 'api_key') {
+          if (response.statusCode !== 403 || response.json().error?.code !== 'auth.api_key_only') {
+            problems.push(`${cell} is for API keys only and should refuse a person with 403 auth.api_key_only, answered ${describeResponse(response)}`);
+          }
+          continue;
+        }
         const allowed = access === 'authenticated' || roleCan(role, access);
         if (allowed) {
           if (response.statusCode === 401 || response.statusCode === 403 || response.statusCode >= 500) {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Role } from '@seatwise/protocol';
+import type { ApiKeyScope, Role } from '@seatwise/protocol';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import pino from 'pino';
 import { buildApp, type RouteInfo } from '../app.ts';
@@ -8,6 +8,15 @@ import { createTenancy, type Tenancy } from '../db/tenant.ts';
 import { createTestDatabase, type TestDatabase } from './test-database.ts';
 
 export const TEST_ORIGIN = 'http://localhost:8080';
+
+/** An API key as its holder sees it: the plain key, shown once at creation. */
+export interface TestApiKey {
+  id: string;
+  orgId: string;
+  key: string;
+  prefix: string;
+  scopes: ApiKeyScope[];
+}
 
 /** A signed-in person as an API client sees them. */
 export interface TestSession {
@@ -29,8 +38,8 @@ export interface TestApp {
   database: TestDatabase;
   tenancy: Tenancy;
   config: Config;
-  /** Sends a request; `as` adds the session's bearer token. */
-  request(options: InjectOptions & { as?: TestSession }): Promise<LightMyRequestResponse>;
+  /** Sends a request; `as` adds the session's bearer token, or the API key as a bearer token. */
+  request(options: InjectOptions & { as?: TestSession | TestApiKey }): Promise<LightMyRequestResponse>;
   /** The newest link token mailed to an address (read from the outbox, as a developer would). */
   mailedToken(to: string): Promise<string>;
   /** Signs up, confirms the address and signs in: a new organisation with its Owner. */
@@ -39,6 +48,8 @@ export interface TestApp {
   addMember(inviter: TestSession, role: Role, label?: string): Promise<TestSession>;
   /** Signs in; `from` sets where the request comes from (remoteAddress, headers such as user-agent). */
   signIn(email: string, password: string, orgId?: string, from?: Pick<InjectOptions, 'remoteAddress' | 'headers'>): Promise<TestSession>;
+  /** Creates an API key in the creator's organisation (through the API, as that Owner or Admin). */
+  createApiKey(creator: TestSession, scopes: ApiKeyScope[], name?: string): Promise<TestApiKey>;
   close(): Promise<void>;
 }
 
@@ -72,17 +83,25 @@ export function parseSetCookies(response: LightMyRequestResponse): Record<string
 }
 
 /** A real application on a real database (PGlite, or PostgreSQL with TEST_DATABASE_URL), driven by inject(). */
-export async function createTestApp(options: { config?: Record<string, string>; logger?: pino.Logger } = {}): Promise<TestApp> {
+export async function createTestApp(
+  options: {
+    config?: Record<string, string>;
+    logger?: pino.Logger;
+    /** Extra routes for one test file (for example, a route that accepts API keys of one scope). */
+    extraRoutes?: (app: FastifyInstance, tenancy: Tenancy) => void;
+  } = {},
+): Promise<TestApp> {
   const database = await createTestDatabase();
   const config = testConfig(options.config);
   const { app, routes } = await buildApp({ config, db: database.db, logger: options.logger ?? pino({ level: 'silent' }), webDist: '/nonexistent' });
-  await app.ready();
   const tenancy = createTenancy(database.db);
+  options.extraRoutes?.(app, tenancy);
+  await app.ready();
 
   const request: TestApp['request'] = (opts) => {
     const { as, ...rest } = opts;
     const headers = { ...(rest.headers ?? {}) } as Record<string, string>;
-    if (as) headers.authorization = `Bearer ${as.accessToken}`;
+    if (as) headers.authorization = `Bearer ${'key' in as ? as.key : as.accessToken}`;
     return app.inject({ ...rest, headers });
   };
 
@@ -141,6 +160,13 @@ export async function createTestApp(options: { config?: Record<string, string>; 
     return signIn(email, password, inviter.orgId);
   }
 
+  async function createApiKey(creator: TestSession, scopes: ApiKeyScope[], name = `Test key ${randomBytes(3).toString('hex')}`): Promise<TestApiKey> {
+    const response = await request({ method: 'POST', url: '/api/api-keys', as: creator, payload: { name, scopes } });
+    if (response.statusCode !== 201) throw new Error(`creating an API key failed: ${response.statusCode} ${response.body}`);
+    const body = response.json();
+    return { id: body.apiKey.id, orgId: creator.orgId, key: body.key, prefix: body.apiKey.prefix, scopes: body.apiKey.scopes };
+  }
+
   return {
     app,
     routes,
@@ -152,6 +178,7 @@ export async function createTestApp(options: { config?: Record<string, string>; 
     newOrganization,
     addMember,
     signIn,
+    createApiKey,
     async close() {
       await app.close();
       await database.close();
