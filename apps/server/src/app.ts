@@ -34,6 +34,12 @@ import { registerMembersRoutes } from './modules/members/members.routes.ts';
 import { createMembersService } from './modules/members/members.service.ts';
 import { registerOrgsRoutes } from './modules/orgs/orgs.routes.ts';
 import { createOrgsService } from './modules/orgs/orgs.service.ts';
+import { registerIngestRoutes } from './modules/usage/ingest.routes.ts';
+import { createIngestService } from './modules/usage/ingest.service.ts';
+import { registerLicenseServerRoutes } from './modules/usage/license-server.routes.ts';
+import { createLicenseServerService } from './modules/usage/license-server.service.ts';
+import { registerUploadRoutes } from './modules/usage/upload.routes.ts';
+import { createUploadService } from './modules/usage/upload.service.ts';
 
 export interface AppDeps {
   config: Config;
@@ -154,6 +160,9 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   registerOrgsRoutes(app, createOrgsService({ access }));
   registerAuditRoutes(app, createAuditService({ access }));
   registerApiKeyRoutes(app, createApiKeyService({ access }));
+  registerLicenseServerRoutes(app, createLicenseServerService({ access }));
+  registerIngestRoutes(app, createIngestService({ access }));
+  registerUploadRoutes(app, createUploadService({ access, tenancy }));
 
   const webDist = deps.webDist ?? DEFAULT_WEB_DIST;
   const indexFile = path.join(webDist, 'index.html');

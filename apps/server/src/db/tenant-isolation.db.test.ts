@@ -46,6 +46,12 @@ const ROW_BUILDERS: Record<string, RowBuilder> = {
        VALUES ($1, $2, now(), 'test.isolation', 'success', $3, $4)`,
       [orgId, auditSeq++, randomBytes(32), randomBytes(32)],
     ),
+  api_keys: (tx, orgId) =>
+    tx.query(
+      `INSERT INTO api_keys (org_id, id, name, prefix, key_hash, scopes, created_by)
+       VALUES ($1, $2, 'Isolation test', 'swk_AAAAAAAA', $3, '{ingest}', $4)`,
+      [orgId, randomUUID(), randomBytes(32), people[0]],
+    ),
   license_servers: (tx, orgId) =>
     tx.query(`INSERT INTO license_servers (org_id, id, name, time_zone) VALUES ($1, $2, $3, 'UTC')`, [
       orgId,

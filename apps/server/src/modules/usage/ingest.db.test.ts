@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { AgentBatch } from '@seatwise/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, type TestApp, type TestSession } from '../../testing/test-app.ts';
+import { createTestApp, type TestApiKey, type TestApp, type TestSession } from '../../testing/test-app.ts';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -28,7 +28,7 @@ const session = (user: string, start: string, end: string | null, extra: Partial
   ...extra,
 });
 
-function send(as: TestSession, body: unknown) {
+function send(as: TestSession | TestApiKey, body: unknown) {
   return t.request({ method: 'POST', url: '/api/ingest/batches', as, payload: body as Record<string, unknown> });
 }
 
@@ -116,6 +116,20 @@ describe('agent batches', () => {
     expect(zone.statusCode).toBe(400);
     expect(zone.body).toMatch(/IANA time zone/);
     expect(await stored(owner.orgId)).toMatchObject({ sessions: [], servers: 0 });
+  });
+
+  it('KEY-01 an agent sends batches with an ingest key; the batch records which key sent it', async () => {
+    const owner = await t.newOrganization('batch-key');
+    const key = await t.createApiKey(owner, ['ingest'], 'agent on flex1');
+    const body = batch({ sessions: [session('ana', '2026-03-02T09:00:00+01:00', '2026-03-02T10:00:00+01:00')] });
+    const response = await send(key, body);
+    expect(response.statusCode, response.body).toBe(200);
+    const { rows } = await t.database.owner.transaction((tx) =>
+      tx.query<{ api_key_id: string }>('SELECT api_key_id FROM ingest_batches WHERE org_id = $1 AND batch_id = $2', [owner.orgId, body.batchId]),
+    );
+    expect(rows).toEqual([{ api_key_id: key.id }]);
+    const readOnly = await t.createApiKey(owner, ['read'], 'dashboard');
+    expect((await send(readOnly, batch())).statusCode).toBe(403);
   });
 
   it('RBAC-01 only roles that may ingest can send batches', async () => {

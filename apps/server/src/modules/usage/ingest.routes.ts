@@ -10,7 +10,7 @@ const BATCH_BODY_LIMIT_BYTES = 16 * 1024 * 1024;
 export function registerIngestRoutes(app: FastifyInstance, ingest: IngestService): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
   r.post('/api/ingest/batches', {
-    config: { access: 'usage:ingest' },
+    config: { access: 'usage:ingest', apiKeyScope: 'ingest' },
     bodyLimit: BATCH_BODY_LIMIT_BYTES,
     schema: {
       tags: ['ingest'],

@@ -19,7 +19,7 @@ const tags = ['license servers'];
 export function registerLicenseServerRoutes(app: FastifyInstance, servers: LicenseServerService): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
   r.get('/api/license-servers', {
-    config: { access: 'usage:read' },
+    config: { access: 'usage:read', apiKeyScope: 'read' },
     schema: { tags, summary: 'License servers of your organisation', response: { 200: LicenseServerList } },
     handler: async (request) => ({ licenseServers: await servers.list(request.principal, requestMeta(request)) }),
   });
@@ -34,7 +34,7 @@ export function registerLicenseServerRoutes(app: FastifyInstance, servers: Licen
     handler: async (request) => servers.update(request.principal, requestMeta(request), request.params.licenseServerId, request.body),
   });
   r.get('/api/features', {
-    config: { access: 'usage:read' },
+    config: { access: 'usage:read', apiKeyScope: 'read' },
     schema: { tags, summary: 'Features seen in usage, with seats owned', response: { 200: FeatureList } },
     handler: async (request) => ({ features: await servers.listFeatures(request.principal, requestMeta(request)) }),
   });
