@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { API_KEY_SCOPES, ROLES, roleCan, type ApiKeyScope, type Role } from '@seatwise/protocol';
 import type { InjectOptions } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -195,9 +195,78 @@ const SAMPLES: Record<string, Sample> = {
     build: async () => ({ method: 'DELETE', url: `/api/api-keys/${(await t.createApiKey(owner, ['ingest'], 'matrix revoked')).id}` }),
   },
 
+  'GET /api/license-servers': get('/api/license-servers'),
+  'POST /api/license-servers': {
+    build: async () => ({ method: 'POST', url: '/api/license-servers', payload: { name: `matrix-${randomBytes(4).toString('hex')}`, timeZone: 'Europe/Madrid' } }),
+  },
+  'PATCH /api/license-servers/:licenseServerId': {
+    build: async () => ({ method: 'PATCH', url: `/api/license-servers/${await newLicenseServer()}`, payload: { timeZone: 'Europe/Berlin' } }),
+  },
+  'GET /api/features': get('/api/features'),
+  'PATCH /api/features/:featureId': {
+    build: async () => ({ method: 'PATCH', url: `/api/features/${await newFeature()}`, payload: { seatsOwned: 10 } }),
+  },
+  'POST /api/ingest/batches': { build: async () => ({ method: 'POST', url: '/api/ingest/batches', payload: agentBatch(`MATRIX_${randomBytes(3).toString('hex')}`) }) },
+  'GET /api/uploads': get('/api/uploads'),
+  'POST /api/uploads': {
+    build: async () => ({ method: 'POST', url: '/api/uploads', payload: { licenseServerId: await newLicenseServer(), fileName: 'lmgrd.log' } }),
+  },
+  'GET /api/uploads/:uploadId': { build: async () => ({ method: 'GET', url: `/api/uploads/${await newUpload()}` }) },
+  'PUT /api/uploads/:uploadId/content': {
+    build: async () => ({
+      method: 'PUT',
+      url: `/api/uploads/${await newUpload()}/content`,
+      headers: { 'content-type': 'application/octet-stream' },
+      payload: '9:00:00 (lmgrd) TIMESTAMP 3/2/2026\n9:01:00 (MLM) OUT: "MATLAB" ana@ws1\n',
+    }),
+  },
+
+  'GET /api/usage/summary': get('/api/usage/summary?from=2026-03-01&to=2026-03-31'),
+  'GET /api/usage/features/:featureId/timeline': {
+    build: async () => ({ method: 'GET', url: `/api/usage/features/${await usedFeature()}/timeline?from=2026-03-01&to=2026-03-31&bucket=week` }),
+  },
+  'GET /api/usage/features/:featureId/people': {
+    build: async () => ({ method: 'GET', url: `/api/usage/features/${await usedFeature()}/people?from=2026-03-01&to=2026-03-31` }),
+  },
+
   // API keys only.
   'GET /api/api-keys/current': get('/api/api-keys/current'),
 };
+
+/** A batch as the agent sends it, with one session of a feature. */
+function agentBatch(feature: string) {
+  return {
+    batchId: randomUUID(),
+    agent: { version: '1.0.0', hostname: 'matrix' },
+    licenseServer: { name: 'matrix-agent', host: 'flex1', port: 27000, timeZone: 'Europe/Madrid' },
+    sessions: [{ vendor: 'MLM', feature, user: 'ana', host: 'ws1', start: '2026-03-02T09:00:00+01:00', end: '2026-03-02T10:00:00+01:00', seats: 1 }],
+  };
+}
+
+/** Usage fixtures, made by the Owner through the API. */
+async function newLicenseServer(): Promise<string> {
+  const response = await t.request({ method: 'POST', url: '/api/license-servers', as: owner, payload: { name: `matrix-${randomBytes(4).toString('hex')}`, timeZone: 'UTC' } });
+  if (response.statusCode !== 201) throw new Error(`license server: ${response.statusCode} ${response.body}`);
+  return (response.json() as { id: string }).id;
+}
+async function newFeature(): Promise<string> {
+  const name = `MATRIX_${randomBytes(4).toString('hex')}`;
+  const sent = await t.request({ method: 'POST', url: '/api/ingest/batches', as: owner, payload: agentBatch(name) });
+  if (sent.statusCode !== 200) throw new Error(`batch: ${sent.statusCode} ${sent.body}`);
+  const features = (await t.request({ method: 'GET', url: '/api/features', as: owner })).json() as { features: { id: string; name: string }[] };
+  return features.features.find((f) => f.name === name)!.id;
+}
+/** One feature with usage for the read-only analytics samples, made once. */
+let usedFeatureId: Promise<string> | undefined;
+function usedFeature(): Promise<string> {
+  usedFeatureId ??= newFeature();
+  return usedFeatureId;
+}
+async function newUpload(): Promise<string> {
+  const response = await t.request({ method: 'POST', url: '/api/uploads', as: owner, payload: { licenseServerId: await newLicenseServer(), fileName: 'lmgrd.log' } });
+  if (response.statusCode !== 201) throw new Error(`upload: ${response.statusCode} ${response.body}`);
+  return (response.json() as { id: string }).id;
+}
 
 const keyOf = (route: Pick<RouteInfo, 'method' | 'url'>) => `${route.method} ${route.url}`;
 const withoutTrailingSlash = (url: string) => (url.length > 1 ? url.replace(/\/$/, '') : url);
