@@ -4,6 +4,7 @@ import { openConfiguredDatabase } from './db/open.ts';
 import { buildApp } from './app.ts';
 import { createLogger } from './logger.ts';
 import { scheduleAuditPartitions } from './jobs/audit-partitions.job.ts';
+import { failInterruptedUploads } from './modules/usage/upload.service.ts';
 
 /** Reads the configuration, opens and migrates the database, checks the roles, and listens. */
 async function main(): Promise<void> {
@@ -16,6 +17,10 @@ async function main(): Promise<void> {
   const applied = await opened.migrate();
   if (applied.length > 0) logger.info({ applied }, 'database migrated');
   await assertSafeRoles(opened.db, createTenancy(opened.db));
+  if (opened.db.engine === 'pglite') {
+    const interrupted = await failInterruptedUploads(createTenancy(opened.db));
+    if (interrupted > 0) logger.warn({ interrupted }, 'uploads interrupted by the last stop were marked failed');
+  }
   const { app, mail } = await buildApp({ config, db: opened.db, logger });
   const stopDelivery = mail.startDelivery();
   const stopPartitions = scheduleAuditPartitions(createTenancy(opened.db), logger);

@@ -10,6 +10,7 @@ import { createFlexlmDebugParser, createLineSplitter, createUsageAnalyser, type 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateFlexlmLog } from '../../../../../packages/usage-engine/bench/generate-flexlm-log.ts';
 import { createTestApp, type TestApp, type TestSession } from '../../testing/test-app.ts';
+import { failInterruptedUploads } from './upload.service.ts';
 
 const FIXTURES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../../packages/usage-engine/fixtures');
 const TIME_ZONE = 'Europe/Madrid';
@@ -252,6 +253,15 @@ describe('Smart Upload', () => {
     expect(unknown.statusCode).toBe(404);
     const bad = await t.request({ method: 'POST', url: '/api/uploads', as: owner, payload: { licenseServerId: 'nope', fileName: '' } });
     expect(bad.statusCode).toBe(400);
+  });
+
+  it('IN-02 an upload left running by a stopped server is marked failed at the next start', async () => {
+    const owner = await t.newOrganization('upload-interrupted');
+    const { id } = await startUpload(owner, await newServer(owner));
+    await t.database.owner.transaction((tx) => tx.query(`UPDATE usage_uploads SET status = 'running', phase = 'storing' WHERE id = $1`, [id]));
+    expect(await failInterruptedUploads(t.tenancy)).toBeGreaterThanOrEqual(1);
+    const job = await t.request({ method: 'GET', url: `/api/uploads/${id}`, as: owner });
+    expect(job.json()).toMatchObject({ status: 'failed', phase: null, error: { code: 'upload.interrupted' } });
   });
 
   it("TEN-01 another organisation's upload and license server answer 404", async () => {

@@ -118,3 +118,14 @@ export async function updateUpload(
     ],
   );
 }
+
+/** Marks every running upload failed: used at start-up, when no upload can still be running. */
+export async function failRunningUploads(tx: Queryable): Promise<number> {
+  const { rowCount } = await tx.query(
+    `UPDATE usage_uploads SET status = 'failed', phase = NULL, error_code = 'upload.interrupted',
+            error_message = 'The server stopped while this upload was being processed; nothing from it was stored. Upload the file again.',
+            finished_at = now()
+      WHERE status = 'running'`,
+  );
+  return rowCount;
+}

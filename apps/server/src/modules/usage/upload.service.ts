@@ -13,6 +13,7 @@ import { findLicenseServer } from './license-server.repo.ts';
 import { recomputeRollups, type TouchedRange } from './rollup.service.ts';
 import { parseUploadToSpool, readSpool } from './upload-parse.ts';
 import {
+  failRunningUploads,
   findDoneUploadByContent,
   findUpload,
   insertUpload,
@@ -77,6 +78,15 @@ function present(row: UploadRow, live?: UploadProgress): Upload {
 
 /** The person behind an actor, when it is one (an API key has none). */
 const personId = (actor: AnyActor) => (actor.kind === 'person' ? actor.userId : null);
+
+/**
+ * Uploads that were running when the server stopped can never finish (their transaction was rolled back):
+ * marks them failed so they do not show as running forever. Only safe where no other instance can be
+ * processing uploads — the embedded database, which one server holds at a time.
+ */
+export async function failInterruptedUploads(tenancy: Tenancy): Promise<number> {
+  return tenancy.withSystemTx('start-up: mark uploads interrupted by a stop as failed', (tx) => failRunningUploads(tx));
+}
 
 export type UploadService = ReturnType<typeof createUploadService>;
 
