@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DETECT_SAMPLE_CHARS, detectFormat } from './detect.ts';
+import { DETECT_SAMPLE_CHARS, describeUndetected, detectFormat, FORMAT_DESCRIPTIONS } from './detect.ts';
 import { USAGE_FORMATS } from './types.ts';
 
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures');
@@ -71,6 +71,20 @@ const SAMPLES = {
     '',
     '    converge_super v3.0: asmith@node7 29/0 at 11/01 09:01  (handle: 15a)',
   ].join('\n'),
+  rlmReportSmall: [
+    'RLM Report Log Format 1, version 12.4, authenticated',
+    'ISV: foundry, RLM version 12.4 BL2',
+    'START lic-srv01 11/02/2019 22:41',
+    'OUT nuke_i 2019.1 a.moreau ws-014 "" 1 4d 4d 22:45',
+    'IN 1 1 4d 23:58',
+  ].join('\n'),
+  rlmDebugComments: [
+    '03/19 5:17 (demo) OUT: analytics v3.03 by j.mwangi@macpro ',
+    '03/19 08:52 (demo) IN: (client exit) analytics v3.03 by j.mwangi@macpro ',
+    '03/19 09:15 (demo) IN: (lmremove) datavis v3.1 by c.okafor@winxp ',
+  ].join('\n'),
+  rlmstatUsageOnly: ['rlmstat v14.2', 'demo license usage status on qa-build01 (port 27001)', 'floatserver v21.0: h.quist@qa-build01 1/0 at 05/20 13:41 (handle: 41)'].join('\n'),
+  lmxNoServers: ['LM-X End-user Utility v3.32', 'Copyright (C) 2002-2010 X-Formation. All rights reserved.', 'LM-X license server(s):', 'There are no license server(s) available.'].join('\n'),
   lmx: [
     'LM-X End-user Utility v3.32',
     'Copyright (C) 2002-2010 X-Formation. All rights reserved.',
@@ -103,13 +117,19 @@ describe('detectFormat', () => {
     expect(detectFormat(SAMPLES.lmx)).toEqual({ format: 'lmx', confidence: 'high' });
   });
 
-  it('knows every lmstat and CSV fixture', () => {
-    for (const [dir, format] of [
-      ['lmstat', 'lmstat'],
-      ['csv', 'csv'],
-    ] as const) {
-      for (const name of readdirSync(join(FIXTURES, dir)).filter((f) => !f.endsWith('.json'))) {
-        const detected = detectFormat(readFileSync(join(FIXTURES, dir, name), 'utf8'));
+  it('knows the RLM layouts, usage-only rlmstat and an LM-X output with no server, with high confidence', () => {
+    expect(detectFormat(SAMPLES.rlmReportSmall)).toEqual({ format: 'rlm-report', confidence: 'high' });
+    expect(detectFormat(SAMPLES.rlmDebugComments)).toEqual({ format: 'rlm-debug', confidence: 'high' });
+    expect(detectFormat(SAMPLES.rlmstatUsageOnly)).toEqual({ format: 'rlmstat', confidence: 'high' });
+    expect(detectFormat(SAMPLES.lmxNoServers)).toEqual({ format: 'lmx', confidence: 'high' });
+  });
+
+  it('knows every fixture of each of the seven formats, with high confidence', () => {
+    const dirs = readdirSync(FIXTURES);
+    for (const format of USAGE_FORMATS) {
+      expect(dirs).toContain(format);
+      for (const name of readdirSync(join(FIXTURES, format)).filter((f) => !f.endsWith('.json') && !f.endsWith('.md'))) {
+        const detected = detectFormat(readFileSync(join(FIXTURES, format, name), 'utf8'));
         expect({ name, ...detected }).toMatchObject({ name, format });
         expect(detected?.confidence).toBe('high');
       }
@@ -124,6 +144,15 @@ describe('detectFormat', () => {
     });
     expect(detectFormat('14:03:11 (MLM) OUT: "MATLAB" jdoe@ws-17')).toEqual({ format: 'flexlm-debug', confidence: 'low' });
     expect(detectFormat('0 of 3 license(s) used')).toEqual({ format: 'lmx', confidence: 'low' });
+  });
+
+  it('says why it found nothing, for empty, binary and unknown text, and names every format', () => {
+    expect(describeUndetected(' \n\n')).toMatch(/empty/);
+    const encrypted = new TextDecoder().decode(Uint8Array.from({ length: 4096 }, (_, i) => (i * 7919) % 256));
+    expect(detectFormat(encrypted)).toBeNull();
+    expect(describeUndetected(encrypted)).toMatch(/not text.*encrypted.*report log/s);
+    expect(describeUndetected('name,age\nJane,41\n')).toMatch(/no line has the shape/);
+    expect(Object.keys(FORMAT_DESCRIPTIONS).sort()).toEqual([...USAGE_FORMATS].sort());
   });
 
   it('returns null for text in no known format', () => {

@@ -63,7 +63,7 @@ const LMX_STRONG_RE = [
   /^\s*\d+ of \d+ license\(s\) used/,
   /^\s*\d+ license\(s\) used by \S+@\S+/,
 ];
-const LMX_HINT_RE = [/X-Formation/, /^\s*Key type: \S+ License sharing:/];
+const LMX_HINT_RE = [/X-Formation/, /^\s*Key type: \S+ License sharing:/, /^\s*LM-X license server\(s\):/, /There are no license server\(s\) available/];
 
 const LMSTAT_HEADER_RE = /Flexible License Manager status on \S+ \d{1,2}\/\d{1,2}\/\d{2,4}/;
 const LMSTAT_USERS_RE = /^\s*Users of [^:]+:\s+\((?:Total of \d+|Uncounted|Error:)/;
@@ -76,10 +76,43 @@ interface Score {
   weight: number;
 }
 
+/** What each format is, in words, for messages that say what was expected. */
+export const FORMAT_DESCRIPTIONS: Readonly<Record<UsageFormat, string>> = {
+  'flexlm-debug': 'a FlexNet/FlexLM debug log (lmgrd and vendor-daemon lines)',
+  lmstat: 'saved `lmutil lmstat -a` output',
+  'rlm-report': 'an RLM report log (REPORTLOG, std, small or detailed)',
+  'rlm-debug': 'an RLM debug log (ISV server lines)',
+  rlmstat: 'saved `rlmutil rlmstat -a` output',
+  lmx: 'saved LM-X `lmxendutil -licstat` output',
+  csv: 'a CSV with time, feature, user and seats columns',
+};
+
+/** The first 64 KiB, without a BOM, with runs of NULs (left by a crash) turned into a line break. */
+function headOf(sample: string): string {
+  // eslint-disable-next-line no-control-regex -- runs of NULs left by a crash are padding, not content
+  return sample.slice(0, DETECT_SAMPLE_CHARS).replace(/^\uFEFF/, '').replace(/\u0000{16,}/g, '\n');
+}
+
+/**
+ * Why detectFormat found no format in a sample, as a sentence for the person who gave the file (it does not
+ * list the formats: FORMAT_DESCRIPTIONS does).
+ */
+export function describeUndetected(sample: string): string {
+  const head = headOf(sample);
+  if (!head.trim()) return 'The file is empty (or holds only blank lines).';
+  if (looksBinary(head)) {
+    return (
+      'It is not text: mostly undecodable bytes or control characters (or UTF-16), as an encrypted or compressed ' +
+      "file is. FlexNet's binary report log is encrypted and only the vendor's tools read it; give the debug log " +
+      'or saved lmstat output instead.'
+    );
+  }
+  return 'It is text, but no line has the shape of any of these formats.';
+}
+
 /** Guesses the format of a file from a sample of its text (the first 64 KiB is read), or null. */
 export function detectFormat(sample: string): DetectedFormat | null {
-  // eslint-disable-next-line no-control-regex -- runs of NULs left by a crash are padding, not content
-  const head = sample.slice(0, DETECT_SAMPLE_CHARS).replace(/^\uFEFF/, '').replace(/\u0000{16,}/g, '\n');
+  const head = headOf(sample);
   if (!head.trim() || looksBinary(head)) return null;
   // eslint-disable-next-line no-control-regex -- a stray NUL is dropped, not matched
   const lines = head.replace(/\u0000/g, '').split(/\r\n|\r|\n/, SAMPLE_LINES);
@@ -177,7 +210,7 @@ function scoreRlmstat(lines: readonly string[]): Score {
 function scoreLmx(lines: readonly string[]): Score {
   const strong = count(lines, LMX_STRONG_RE);
   const hints = count(lines, LMX_HINT_RE);
-  const level = strong.kinds >= 2 ? 2 : strong.kinds + hints.kinds > 0 ? 1 : 0;
+  const level = strong.kinds >= 2 || (strong.kinds >= 1 && hints.kinds >= 1) ? 2 : strong.kinds + hints.kinds > 0 ? 1 : 0;
   return { format: 'lmx', level, weight: strong.hits * 2 + hints.hits };
 }
 
