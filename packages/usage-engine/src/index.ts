@@ -11,7 +11,27 @@ export {
   type LmstatVendorStatus,
 } from './lmstat.ts';
 export { createCsvUsageParser } from './csv-usage.ts';
-export { detectFormat, DETECT_SAMPLE_CHARS, type DetectedFormat } from './detect.ts';
+export { createRlmReportParser, rlmDenialReason, type RlmReportParseOptions } from './rlm-report.ts';
+export { createRlmDebugParser } from './rlm-debug.ts';
+export {
+  createRlmstatParser,
+  type RlmstatFeatureSnapshot,
+  type RlmstatParseOptions,
+  type RlmstatServerStatus,
+  type RlmstatUser,
+  type RlmstatVendorStatus,
+} from './rlmstat.ts';
+export { createLmxParser, type LmxFeatureSnapshot, type LmxParseOptions, type LmxServerStatus, type LmxUser } from './lmx.ts';
+export {
+  createSnapshotSessionTracker,
+  type CheckpointSession,
+  type SnapshotSession,
+  type SnapshotSessionCheckpoint,
+  type SnapshotSessionTracker,
+  type SnapshotSessionTrackerOptions,
+  type TrackedSnapshot,
+} from './snapshot-sessions.ts';
+export { describeUndetected, detectFormat, DETECT_SAMPLE_CHARS, FORMAT_DESCRIPTIONS, type DetectedFormat } from './detect.ts';
 export {
   createUsageAnalyser,
   toAnalyzeFeature,
