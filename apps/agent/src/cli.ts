@@ -1,4 +1,5 @@
 #!/usr/bin/env node
-/** seatwise-agent: the on-prem collector. Its commands arrive with the usage work. */
-process.stdout.write('seatwise-agent: not available in this version yet.\n');
-process.exitCode = 1;
+/** seatwise-agent: the on-prem collector (see agent/main.ts; bundled into dist/seatwise-agent.mjs). */
+import { main } from './agent/main.ts';
+
+process.exitCode = await main(process.argv.slice(2));
