@@ -1,11 +1,16 @@
 import { createReadStream } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import {
   createCsvUsageParser,
   createFlexlmDebugParser,
   createLineSplitter,
   createLmstatParser,
+  createLmxParser,
+  createRlmDebugParser,
+  createRlmReportParser,
+  createRlmstatParser,
   createUsageAnalyser,
+  describeUndetected,
   detectFormat,
   DETECT_SAMPLE_CHARS,
   formatIsoWithOffset,
@@ -44,9 +49,19 @@ export interface AnalyzeOutcome {
 
 export class AnalyzeError extends Error {}
 
-const SUPPORTED: Partial<Record<UsageFormat, (options: ParseOptions, sink: ParseSink) => LineParser>> = {
+/**
+ * Parser options for one file: the status formats that print no time of their own (rlmstat without its
+ * statistics lines, lmxendutil always) are dated by the file's modification time, when the output was saved.
+ */
+type FileParseOptions = ParseOptions & { fallbackTakenAt?: number };
+
+const SUPPORTED: Partial<Record<UsageFormat, (options: FileParseOptions, sink: ParseSink) => LineParser>> = {
   'flexlm-debug': createFlexlmDebugParser,
   lmstat: createLmstatParser,
+  'rlm-report': createRlmReportParser,
+  'rlm-debug': createRlmDebugParser,
+  rlmstat: createRlmstatParser,
+  lmx: createLmxParser,
   csv: createCsvUsageParser,
 };
 
@@ -99,16 +114,19 @@ function createSnapshotAggregate(timeZone: string) {
  * and the analyser, and returns the per-feature figures and the diagnostics. No server, no database.
  */
 export async function analyzeFile(file: string, options: AnalyzeOptions): Promise<AnalyzeOutcome> {
-  const detected = detectFormat(await readSample(file));
+  const sample = await readSample(file);
+  const detected = detectFormat(sample);
   if (!detected) {
     throw new AnalyzeError(
       `${file} is not a license log Seatwise can read. Expected one of: ${USAGE_FORMATS.join(', ')} ` +
-        '(FlexNet debug logs, lmutil lmstat -a output, RLM logs and rlmstat, LM-X lmxendutil -licstat, or CSV with time, feature, user and seats). ' +
-        'Binary files such as the encrypted FlexNet report log cannot be read.',
+        '(FlexNet debug logs, lmutil lmstat -a output, RLM report and debug logs, rlmutil rlmstat -a output, LM-X lmxendutil -licstat output, or CSV with time, feature, user and seats). ' +
+        describeUndetected(sample),
     );
   }
   const createParser = SUPPORTED[detected.format];
   if (!createParser) throw new AnalyzeError(`${file} looks like ${detected.format} output, which this version cannot analyse yet.`);
+  const parseOptions: FileParseOptions = { timeZone: options.timeZone, ...(options.startDate ? { startDate: options.startDate } : {}) };
+  if (detected.format === 'rlmstat' || detected.format === 'lmx') parseOptions.fallbackTakenAt = (await stat(file)).mtimeMs;
 
   const diagnostics: Diagnostic[] = [];
   let diagnosticCount = 0;
@@ -120,10 +138,7 @@ export async function analyzeFile(file: string, options: AnalyzeOptions): Promis
   const snapshots = createSnapshotAggregate(options.timeZone);
   let parser: LineParser;
   try {
-    parser = createParser(
-      { timeZone: options.timeZone, ...(options.startDate ? { startDate: options.startDate } : {}) },
-      { event: (event) => analyser.push(event), snapshot: (snapshot) => snapshots.push(snapshot), diagnostic },
-    );
+    parser = createParser(parseOptions, { event: (event) => analyser.push(event), snapshot: (snapshot) => snapshots.push(snapshot), diagnostic });
   } catch (error) {
     throw new AnalyzeError(error instanceof RangeError ? error.message : String(error));
   }

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -67,6 +67,70 @@ describe('seatwise analyze', () => {
     expect(matlab).toMatchObject({ vendor: 'MLM', peak: 5, peakAt: '2022-06-09T14:03:00+02:00' });
   });
 
+  it('reads an RLM report log: restarts at shutdown and start, check-ins paired by handle, denials', async () => {
+    const result = await seatwise('analyze', path.join(fixtures, 'rlm-report/demo-std-two-starts.log'), '--tz', 'America/New_York', '--json');
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout)).toEqual({
+      format: 'rlm-report',
+      lines: 63,
+      diagnostics: [],
+      features: [
+        // 15:17:14 to the SHUTDOWN at 15:23:15, then 15:26:36 to 16:07:39.
+        { feature: 'analytics', vendor: 'demo', peak: 1, peakAt: '2013-05-11T15:17:14-04:00', sessions: 2, seatHours: 0.78, denials: 0, retriedDenials: 0, openAtEnd: 0, dailyUsers: { '2013-05-11': 2 } },
+        // Two check-outs from 15:25 and 15:28; the one checked in at 01:32:28 names another user, but its handle pairs it.
+        { feature: 'datavis', vendor: 'demo', peak: 2, peakAt: '2013-05-11T15:28:06-04:00', sessions: 2, seatHours: 20.2, denials: 0, retriedDenials: 0, openAtEnd: 1, dailyUsers: { '2013-05-11': 1, '2013-05-12': 1 } },
+        { feature: 'simulator', vendor: 'demo', peak: 1, peakAt: '2013-05-11T15:19:08-04:00', sessions: 1, seatHours: 0.05, denials: 1, retriedDenials: 0, openAtEnd: 0, dailyUsers: { '2013-05-11': 1 } },
+      ],
+    });
+  });
+
+  it('reads an RLM debug log once given the year', async () => {
+    const file = path.join(fixtures, 'rlm-debug/demo-isv.log');
+    const withDate = JSON.parse((await seatwise('analyze', file, '--tz', 'America/New_York', '--start-date', '2013-05-11', '--json')).stdout);
+    expect(withDate.format).toBe('rlm-debug');
+    expect(withDate.diagnostics).toEqual([]);
+    expect(withDate.features.map((f: { feature: string; sessions: number; denials: number }) => [f.feature, f.sessions, f.denials])).toEqual([
+      ['analytics', 2, 0],
+      ['datavis', 2, 0],
+      ['simulator', 1, 1],
+    ]);
+    // Without a year every event line is reported, none is guessed.
+    const without = JSON.parse((await seatwise('analyze', file, '--tz', 'America/New_York', '--json')).stdout);
+    expect(without.features).toEqual([]);
+    expect(without.diagnostics[0]).toEqual({ line: 3, reason: 'no year for this line: the log gives none and no start date was set' });
+  });
+
+  it('reads LM-X output dated by the file time, peak being the licenses in use', async () => {
+    const file = path.join(work, 'licstat.txt');
+    copyFileSync(path.join(fixtures, 'lmx/altair-hyperworks.txt'), file);
+    const savedAt = new Date('2022-02-18T10:00:00Z');
+    utimesSync(file, savedAt, savedAt);
+    const result = await seatwise('analyze', file, '--tz', 'Europe/Stockholm', '--json');
+    expect(result.code).toBe(0);
+    const report = JSON.parse(result.stdout);
+    expect(report.format).toBe('lmx');
+    expect(report.features.find((f: { feature: string }) => f.feature === 'GlobalZoneEU')).toEqual({
+      feature: 'GlobalZoneEU',
+      vendor: 'ALTAIR',
+      peak: 40000,
+      peakAt: '2022-02-18T11:00:00+01:00',
+      sessions: 0,
+      seatHours: 0,
+      denials: 0,
+      retriedDenials: 0,
+      openAtEnd: 40000,
+      dailyUsers: { '2022-02-18': 1 },
+    });
+  });
+
+  it('reads rlmstat output dated by its own statistics lines, not the file time', async () => {
+    const result = await seatwise('analyze', path.join(fixtures, 'rlmstat/foundry-nuke.txt'), '--tz', 'America/Los_Angeles', '--json');
+    expect(result.code).toBe(0);
+    const report = JSON.parse(result.stdout);
+    expect(report.format).toBe('rlmstat');
+    expect(report.features.find((f: { feature: string }) => f.feature === 'nuke_i')).toMatchObject({ vendor: 'foundry', peak: 4, peakAt: '2024-03-31T02:55:55-07:00', openAtEnd: 4 });
+  });
+
   it('reports bad lines with their numbers and carries on', async () => {
     const result = await seatwise('analyze', path.join(fixtures, 'csv/checkouts-with-end.csv'), '--tz', 'Europe/Madrid', '--json');
     expect(result.code).toBe(0);
@@ -81,7 +145,11 @@ describe('seatwise analyze', () => {
     writeFileSync(binary, Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 7919) % 256)));
     const result = await seatwise('analyze', binary);
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/not a license log Seatwise can read\. Expected one of: flexlm-debug, lmstat/);
+    expect(result.stderr).toMatch(/not a license log Seatwise can read\. Expected one of: flexlm-debug, lmstat, rlm-report, rlm-debug, rlmstat, lmx, csv/);
+    expect(result.stderr).toMatch(/It is not text: .*encrypted/);
+    const prose = path.join(work, 'letter.txt');
+    writeFileSync(prose, 'Dear license administrator,\nplease find attached the usage report.\n');
+    expect((await seatwise('analyze', prose)).stderr).toMatch(/It is text, but no line has the shape of any of these formats\./);
     expect((await seatwise('analyze', path.join(work, 'missing.log'))).stderr).toMatch(/no such file/);
     expect((await seatwise('analyze', binary, '--start-date', '9/6/2022')).code).toBe(2);
   });
