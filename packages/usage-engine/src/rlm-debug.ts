@@ -285,6 +285,8 @@ export function createRlmDebugParser(options: ParseOptions, sink: ParseSink): Li
       if (event) diagnose(`${label} line with an invalid date`);
       return;
     }
+    // Every dated line shows the timeline where the clock is (a step back inside a repeated hour).
+    if (dateKnown && !event) timeline.toUtc(t);
     if (event) {
       const kind: UsageEventKind = label === 'OUT' ? 'checkout' : label === 'IN' ? 'checkin' : 'denied';
       eventLine(kind, label, event[2] as string, vendor, t, sec);
