@@ -1,27 +1,18 @@
 import { createReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import {
-  createCsvUsageParser,
-  createFlexlmDebugParser,
   createLineSplitter,
-  createLmstatParser,
-  createLmxParser,
-  createRlmDebugParser,
-  createRlmReportParser,
-  createRlmstatParser,
   createUsageAnalyser,
-  describeUndetected,
+  explainUndetected,
   detectFormat,
   DETECT_SAMPLE_CHARS,
+  PARSERS,
+  type FormatParseOptions,
   formatIsoWithOffset,
   toAnalyzeFeature,
-  USAGE_FORMATS,
   type AnalyzeFeature,
   type Diagnostic,
   type FeatureSnapshot,
-  type LineParser,
-  type ParseOptions,
-  type ParseSink,
   type UsageFormat,
 } from '@seatwise/usage-engine';
 
@@ -48,22 +39,6 @@ export interface AnalyzeOutcome {
 }
 
 export class AnalyzeError extends Error {}
-
-/**
- * Parser options for one file: the status formats that print no time of their own (rlmstat without its
- * statistics lines, lmxendutil always) are dated by the file's modification time, when the output was saved.
- */
-type FileParseOptions = ParseOptions & { fallbackTakenAt?: number };
-
-const SUPPORTED: Partial<Record<UsageFormat, (options: FileParseOptions, sink: ParseSink) => LineParser>> = {
-  'flexlm-debug': createFlexlmDebugParser,
-  lmstat: createLmstatParser,
-  'rlm-report': createRlmReportParser,
-  'rlm-debug': createRlmDebugParser,
-  rlmstat: createRlmstatParser,
-  lmx: createLmxParser,
-  csv: createCsvUsageParser,
-};
 
 async function readSample(file: string): Promise<string> {
   const handle = await open(file, 'r');
@@ -117,15 +92,10 @@ export async function analyzeFile(file: string, options: AnalyzeOptions): Promis
   const sample = await readSample(file);
   const detected = detectFormat(sample);
   if (!detected) {
-    throw new AnalyzeError(
-      `${file} is not a license log Seatwise can read. Expected one of: ${USAGE_FORMATS.join(', ')} ` +
-        '(FlexNet debug logs, lmutil lmstat -a output, RLM report and debug logs, rlmutil rlmstat -a output, LM-X lmxendutil -licstat output, or CSV with time, feature, user and seats). ' +
-        describeUndetected(sample),
-    );
+    throw new AnalyzeError(`${file} is not a license log Seatwise can read. ${explainUndetected(sample)}`);
   }
-  const createParser = SUPPORTED[detected.format];
-  if (!createParser) throw new AnalyzeError(`${file} looks like ${detected.format} output, which this version cannot analyse yet.`);
-  const parseOptions: FileParseOptions = { timeZone: options.timeZone, ...(options.startDate ? { startDate: options.startDate } : {}) };
+  const createParser = PARSERS[detected.format];
+  const parseOptions: FormatParseOptions = { timeZone: options.timeZone, ...(options.startDate ? { startDate: options.startDate } : {}) };
   if (detected.format === 'rlmstat' || detected.format === 'lmx') parseOptions.fallbackTakenAt = (await stat(file)).mtimeMs;
 
   const diagnostics: Diagnostic[] = [];
@@ -136,7 +106,7 @@ export async function analyzeFile(file: string, options: AnalyzeOptions): Promis
   };
   const analyser = createUsageAnalyser({ timeZone: options.timeZone, onDiagnostic: diagnostic });
   const snapshots = createSnapshotAggregate(options.timeZone);
-  let parser: LineParser;
+  let parser: ReturnType<typeof createParser>;
   try {
     parser = createParser(parseOptions, { event: (event) => analyser.push(event), snapshot: (snapshot) => snapshots.push(snapshot), diagnostic });
   } catch (error) {

@@ -110,6 +110,12 @@ export function describeUndetected(sample: string): string {
   return 'It is text, but no line has the shape of any of these formats.';
 }
 
+/** The whole refusal for a file no format was found in: why, then what can be read. */
+export function explainUndetected(sample: string): string {
+  const expected = Object.entries(FORMAT_DESCRIPTIONS).map(([format, description]) => `${format} (${description})`);
+  return `${describeUndetected(sample)} Expected one of: ${expected.join(', ')}.`;
+}
+
 /** Guesses the format of a file from a sample of its text (the first 64 KiB is read), or null. */
 export function detectFormat(sample: string): DetectedFormat | null {
   const head = headOf(sample);

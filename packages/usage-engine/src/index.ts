@@ -31,7 +31,7 @@ export {
   type SnapshotSessionTrackerOptions,
   type TrackedSnapshot,
 } from './snapshot-sessions.ts';
-export { describeUndetected, detectFormat, DETECT_SAMPLE_CHARS, FORMAT_DESCRIPTIONS, type DetectedFormat } from './detect.ts';
+export { describeUndetected, detectFormat, explainUndetected, DETECT_SAMPLE_CHARS, FORMAT_DESCRIPTIONS, type DetectedFormat } from './detect.ts';
 export {
   createUsageAnalyser,
   toAnalyzeFeature,
@@ -43,7 +43,7 @@ export {
   type UsageSession,
 } from './analyser.ts';
 export { dayKey, formatIsoWithOffset } from './analyser-time.ts';
-export { createFormatParser, PARSERS, SNAPSHOT_FORMATS } from './parsers.ts';
+export { createFormatParser, PARSERS, SNAPSHOT_FORMATS, type FormatParseOptions } from './parsers.ts';
 export { rollupUsage, type DayRollup, type HourRollup, type PersonDayRollup, type RollupDenial, type RollupSession, type RollupWindow } from './rollup.ts';
 export { createZoneClock, localMs, type ZoneClock } from './local-time.ts';
 export { createSeededRandom } from './seeded-random.ts';

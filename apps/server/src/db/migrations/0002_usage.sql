@@ -22,7 +22,8 @@ GRANT SELECT, INSERT, UPDATE, DELETE ON license_servers TO seatwise_app, seatwis
 CREATE TABLE features (
   org_id uuid NOT NULL REFERENCES organizations (id) ON DELETE CASCADE,
   id uuid NOT NULL,
-  vendor text NOT NULL CHECK (length(vendor) BETWEEN 1 AND 64),
+  -- empty when the source does not name the vendor daemon (a plain CSV)
+  vendor text NOT NULL CHECK (length(vendor) <= 64),
   name text NOT NULL CHECK (length(name) BETWEEN 1 AND 200),
   seats_owned integer CHECK (seats_owned >= 0),
   created_at timestamptz NOT NULL DEFAULT now(),

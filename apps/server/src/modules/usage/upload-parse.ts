@@ -6,12 +6,14 @@ import { MAX_UPLOAD_BYTES, MAX_UPLOAD_DIAGNOSTICS } from '@seatwise/protocol';
 import {
   createFormatParser,
   createLineSplitter,
+  createSnapshotSessionTracker,
   createUsageAnalyser,
   DETECT_SAMPLE_CHARS,
   detectFormat,
-  USAGE_FORMATS,
+  explainUndetected,
   type Diagnostic,
   type FeatureSnapshot,
+  type SnapshotSession,
   type UsageFormat,
 } from '@seatwise/usage-engine';
 import { AppError } from '../../http/errors.ts';
@@ -24,15 +26,8 @@ import type { DenialInput, SessionInput, SnapshotInput, UsageInput } from './ing
  * in one transaction afterwards and a failure leaves nothing half-stored.
  */
 
-export const unrecognisedFile = () =>
-  new AppError(
-    422,
-    'upload.unrecognised_format',
-    `This file is not license-daemon output Seatwise can read. Expected one of: ${USAGE_FORMATS.join(', ')} ` +
-      '(FlexNet debug logs, lmutil lmstat -a output, RLM report or debug logs, rlmutil rlmstat -a output, ' +
-      'LM-X lmxendutil -licstat output, or a CSV of time, feature, user and seats). Binary files such as the ' +
-      'encrypted FlexNet report log cannot be read: upload the debug log instead.',
-  );
+export const unrecognisedFile = (sample: string) =>
+  new AppError(422, 'upload.unrecognised_format', `This file is not license-daemon output Seatwise can read. ${explainUndetected(sample)}`);
 
 export const uploadTooLarge = () =>
   new AppError(413, 'upload.too_large', `The file is larger than ${MAX_UPLOAD_BYTES / 1024 ** 3} GiB. Split it and upload the parts.`);
@@ -54,6 +49,8 @@ export interface ParsedUpload {
 export interface ParseUploadOptions {
   timeZone: string;
   startDate: string | null;
+  /** When the file was received: the time of status output that prints none of its own (LM-X). */
+  receivedAt: number;
   spoolFile: string;
   /** Progress of this upload, updated as the file is read (shared with whoever reports it). */
   progress: UploadProgress;
@@ -98,7 +95,7 @@ export async function parseUploadToSpool(body: AsyncIterable<Uint8Array | string
     const start = () => {
       const text = new TextDecoder('utf-8', { fatal: false }).decode(Buffer.concat(sample));
       const detected = detectFormat(text);
-      if (!detected) throw unrecognisedFile();
+      if (!detected) throw unrecognisedFile(text);
       format = detected.format;
       progress.format = format;
       const analyser = createUsageAnalyser({
@@ -130,7 +127,19 @@ export async function parseUploadToSpool(body: AsyncIterable<Uint8Array | string
           widenEventRange(progress, denial.at);
         },
       });
-      const parser = createFormatParser(format, { timeZone: options.timeZone, ...(options.startDate ? { startDate: options.startDate } : {}) }, {
+      // Status output lists who holds a seat at each snapshot; the tracker turns consecutive snapshots into
+      // sessions (a user line first seen opens one; gone from a later snapshot of its feature, it closes).
+      const tracker = createSnapshotSessionTracker();
+      const spoolSnapshotSession = (session: SnapshotSession, lastSeen: number) => {
+        spoolRecord(['s', session.vendor, session.feature, session.user, session.host, session.start, session.ordinal, session.end, session.end ?? lastSeen, session.seats, session.closedBy, null]);
+        progress.sessions++;
+      };
+      const parseOptions = {
+        timeZone: options.timeZone,
+        fallbackTakenAt: options.receivedAt,
+        ...(options.startDate ? { startDate: options.startDate } : {}),
+      };
+      const parser = createFormatParser(format, parseOptions, {
         event: (event) => {
           progress.events++;
           analyser.push(event);
@@ -139,10 +148,10 @@ export async function parseUploadToSpool(body: AsyncIterable<Uint8Array | string
           spoolRecord(['n', snapshot.vendor, snapshot.feature, snapshot.at, snapshot.issued, snapshot.inUse, snapshot.reserved ?? null, snapshot.queued ?? null]);
           progress.snapshots++;
           widenEventRange(progress, snapshot.at);
+          for (const session of tracker.push(snapshot)) if (session.end !== null) spoolSnapshotSession(session, session.end);
         },
         diagnostic,
       });
-      if (!parser) throw new AppError(422, 'upload.format_not_supported', `This file looks like ${format} output, which this version cannot read yet.`);
       const splitter = createLineSplitter(parser, { diagnostic });
       feed = (chunk) => {
         splitter.push(chunk);
@@ -152,6 +161,7 @@ export async function parseUploadToSpool(body: AsyncIterable<Uint8Array | string
         splitter.end();
         parser.end();
         analyser.finish();
+        for (const session of tracker.openSessions()) spoolSnapshotSession(session, progress.lastEventAt ?? session.start);
         progress.linesDone = splitter.lineCount;
       };
       for (const piece of sample) feed(piece);

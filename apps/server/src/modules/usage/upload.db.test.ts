@@ -1,4 +1,4 @@
-import { createReadStream, readFileSync } from 'node:fs';
+import { createReadStream, readdirSync, readFileSync } from 'node:fs';
 import http from 'node:http';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -134,6 +134,43 @@ describe('Smart Upload', () => {
     }
   });
 
+  it('IN-02 every format is recognised from its content and stored: RLM, rlmstat, LM-X, lmstat and CSV as well', async () => {
+    const owner = await t.newOrganization('upload-formats');
+    const samples: [string, string][] = [
+      ['lmstat', 'lmstat/matlab-mlm.txt'],
+      ['rlm-report', readdirSync(path.join(FIXTURES, 'rlm-report')).filter((f) => !f.endsWith('.json') && !f.endsWith('.md')).map((f) => `rlm-report/${f}`)[0]!],
+      ['rlm-debug', 'rlm-debug/checkin-comments.log'],
+      ['rlmstat', readdirSync(path.join(FIXTURES, 'rlmstat')).filter((f) => !f.endsWith('.json') && !f.endsWith('.md')).map((f) => `rlmstat/${f}`)[0]!],
+      ['lmx', 'lmx/altair-hyperworks.txt'],
+      ['csv', 'csv/checkouts-with-end.csv'],
+    ];
+    for (const [format, file] of samples) {
+      const expected = JSON.parse(readFileSync(path.join(FIXTURES, file.replace(/\.[a-z]+$/, '.expected.json')), 'utf8')) as { options?: { timeZone?: string; startDate?: string } };
+      const server = await t.request({
+        method: 'POST',
+        url: '/api/license-servers',
+        as: owner,
+        payload: { name: `server-${format}`, timeZone: expected.options?.timeZone ?? 'UTC' },
+      });
+      const created = await t.request({
+        method: 'POST',
+        url: '/api/uploads',
+        as: owner,
+        payload: { licenseServerId: (server.json() as { id: string }).id, fileName: path.basename(file), startDate: expected.options?.startDate ?? null },
+      });
+      const response = await sendContent(owner, (created.json() as { id: string }).id, readFileSync(path.join(FIXTURES, file)));
+      expect(response.statusCode, `${file}: ${response.body}`).toBe(200);
+      const done = response.json() as { format: string; status: string; sessions: number; denials: number; snapshots: number };
+      expect(done, file).toMatchObject({ format, status: 'done' });
+      expect(done.sessions + done.denials + done.snapshots, file).toBeGreaterThan(0);
+      if (['lmstat', 'rlmstat', 'lmx'].includes(format)) {
+        expect(done.snapshots, file).toBeGreaterThan(0);
+        // Who held a seat at the snapshot becomes an open session.
+        expect(done.sessions, file).toBeGreaterThan(0);
+      }
+    }
+  });
+
   it('IN-02 the same file uploaded again is recognised by its SHA-256 and changes nothing', async () => {
     const owner = await t.newOrganization('upload-twice');
     const serverId = await newServer(owner);
@@ -172,7 +209,7 @@ describe('Smart Upload', () => {
     expect(response.statusCode).toBe(422);
     expect(errorOf(response)).toMatchObject({ code: 'upload.unrecognised_format' });
     expect(errorOf(response)?.message).toMatch(/flexlm-debug/);
-    expect(errorOf(response)?.message).toMatch(/encrypted FlexNet report log/);
+    expect(errorOf(response)?.message).toMatch(/FlexNet's binary report log is encrypted/);
     const job = await t.request({ method: 'GET', url: `/api/uploads/${id}`, as: owner });
     expect(job.json()).toMatchObject({ status: 'failed', error: { code: 'upload.unrecognised_format' } });
     expect((await storedCounts(owner.orgId)).sessions).toBe(0);

@@ -151,7 +151,7 @@ export function createUploadService(deps: { access: AccessService; tenancy: Tena
       }, PROGRESS_SAVE_MS);
       try {
         const spoolFile = path.join(workDir, 'usage.ndjson');
-        const parsed = await parseUploadToSpool(body, { timeZone, startDate: upload.start_date, spoolFile, progress });
+        const parsed = await parseUploadToSpool(body, { timeZone, startDate: upload.start_date, receivedAt: Date.now(), spoolFile, progress });
         progress.sha256 = parsed.sha256;
         clearInterval(saver);
         progress.phase = 'storing';
