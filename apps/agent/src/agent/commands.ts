@@ -4,7 +4,6 @@ import { access, mkdir, open, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { detectFormat, DETECT_SAMPLE_CHARS } from '@seatwise/usage-engine';
 import { readApiKey, type AgentConfig } from './config.ts';
-import { logFormatSupported, statusFormatSupported } from './engine-adapter.ts';
 import { EXAMPLE_CONFIG } from './example-config.ts';
 import { createServerClient, type ServerClient } from './http-client.ts';
 import { LOCK_FILE } from './runner.ts';
@@ -81,10 +80,6 @@ export async function checkConfig(config: AgentConfig, options: { client?: Serve
     for (const source of server.sources) {
       if (source.kind === 'command') {
         const label = `${server.name}: status command ${source.argv.join(' ')}`;
-        if (!statusFormatSupported(source.format)) {
-          lines.push({ ok: false, text: `${label}: this version cannot read ${source.format} output yet` });
-          continue;
-        }
         const started = Date.now();
         const result = await runCommand(source.argv, source.timeoutSeconds * 1000);
         const took = `${((Date.now() - started) / 1000).toFixed(1)} s`;
@@ -104,10 +99,6 @@ export async function checkConfig(config: AgentConfig, options: { client?: Serve
         }
       } else {
         const label = `${server.name}: log ${source.path}`;
-        if (!logFormatSupported(source.format)) {
-          lines.push({ ok: false, text: `${label}: this version cannot read ${source.format} logs yet` });
-          continue;
-        }
         let handle;
         try {
           handle = await open(source.path, 'r');
