@@ -3,8 +3,8 @@ import { analyzeFile, AnalyzeError, type AnalyzeOutcome } from './analyze.ts';
 
 const USAGE = `Usage: seatwise analyze FILE [--tz ZONE] [--start-date YYYY-MM-DD] [--json]
 
-Reads a license-daemon log or status output (FlexNet debug log, lmutil lmstat -a, CSV) on this machine,
-without a server or database, and prints per feature: peak concurrency and when, sessions, seat-hours,
+Reads a license-daemon log or status output on this machine (FlexNet debug log, lmutil lmstat -a, RLM
+report or debug log, rlmutil rlmstat -a, LM-X lmxendutil -licstat, or CSV), without a server or database, and prints per feature: peak concurrency and when, sessions, seat-hours,
 true and retried denials, check-outs still open at the end and distinct users per day; then the lines it
 could not use.
 
