@@ -7,3 +7,4 @@ export * from './audit.ts';
 export * from './ingest.ts';
 export * from './usage.ts';
 export * from './api-keys.ts';
+export * from './analytics.ts';
