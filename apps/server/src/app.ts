@@ -19,6 +19,7 @@ import { createTenancy, type Tenancy } from './db/tenant.ts';
 import { registerAuthentication } from './http/authenticate.ts';
 import { registerCsrfProtection } from './http/csrf.ts';
 import { registerErrorHandler, registerNotFoundHandler } from './http/error-handler.ts';
+import { registerHttpsOnly, tlsServerFactory } from './http/https-only.ts';
 import type { RouteAccess } from './http/route-access.ts';
 import { createAccessService } from './modules/access/access.service.ts';
 import { registerApiKeyRoutes } from './modules/api-keys/api-key.routes.ts';
@@ -34,8 +35,6 @@ import { registerMembersRoutes } from './modules/members/members.routes.ts';
 import { createMembersService } from './modules/members/members.service.ts';
 import { registerOrgsRoutes } from './modules/orgs/orgs.routes.ts';
 import { createOrgsService } from './modules/orgs/orgs.service.ts';
-import { registerAnalyticsRoutes } from './modules/usage/analytics.routes.ts';
-import { createAnalyticsService } from './modules/usage/analytics.service.ts';
 import { registerIngestRoutes } from './modules/usage/ingest.routes.ts';
 import { createIngestService } from './modules/usage/ingest.service.ts';
 import { registerLicenseServerRoutes } from './modules/usage/license-server.routes.ts';
@@ -80,6 +79,7 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
     genReqId: () => randomUUID(),
     trustProxy: config.trustProxy,
     bodyLimit: config.bodyLimitBytes,
+    serverFactory: tlsServerFactory(config),
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -108,6 +108,7 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   const access = createAccessService({ tenancy });
 
   registerErrorHandler(app);
+  registerHttpsOnly(app, config);
   await app.register(cookie);
   await app.register(helmet, {
     contentSecurityPolicy: {
@@ -165,7 +166,6 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   registerLicenseServerRoutes(app, createLicenseServerService({ access }));
   registerIngestRoutes(app, createIngestService({ access }));
   registerUploadRoutes(app, createUploadService({ access, tenancy }));
-  registerAnalyticsRoutes(app, createAnalyticsService({ access }));
 
   const webDist = deps.webDist ?? DEFAULT_WEB_DIST;
   const indexFile = path.join(webDist, 'index.html');

@@ -16,6 +16,9 @@ afterEach(() => {
 
 const key = (kid: string) => `${kid}:${Buffer.alloc(32, kid.length).toString('base64url')}`;
 
+/** Production serves HTTPS only (EN-01): here behind a TLS-terminating proxy. */
+const HTTPS_BEHIND_PROXY = { NODE_ENV: 'production', PUBLIC_URL: 'https://seatwise.example', TRUST_PROXY: 'true' } as const;
+
 describe('configuration', () => {
   it('EN-03 production refuses to start without explicit secrets', () => {
     const dir = tempDir();
@@ -36,9 +39,9 @@ describe('configuration', () => {
     const dir = tempDir();
     const file = path.join(dir, 'secrets.json');
     writeFileSync(file, JSON.stringify({ JWT_SIGNING_KEYS: `${key('new')},${key('old')}`, CSRF_SECRET: Buffer.alloc(32, 1).toString('base64url') }));
-    const config = loadConfig({ NODE_ENV: 'production', SECRETS_FILE: file, DATABASE_URL: 'postgres://u@h/db' }, dir);
+    const config = loadConfig({ ...HTTPS_BEHIND_PROXY, SECRETS_FILE: file, DATABASE_URL: 'postgres://u@h/db' }, dir);
     expect(config.jwtKeys.map((k) => k.kid)).toEqual(['new', 'old']);
-    const fromEnv = loadConfig({ NODE_ENV: 'production', SECRETS_FILE: file, JWT_SIGNING_KEYS: key('env'), DATABASE_URL: 'postgres://u@h/db' }, dir);
+    const fromEnv = loadConfig({ ...HTTPS_BEHIND_PROXY, SECRETS_FILE: file, JWT_SIGNING_KEYS: key('env'), DATABASE_URL: 'postgres://u@h/db' }, dir);
     expect(fromEnv.jwtKeys.map((k) => k.kid)).toEqual(['env']);
   });
 

@@ -61,6 +61,9 @@ const EnvSchema = z.object({
   MAIL_FROM: z.string().default('Seatwise <no-reply@localhost>'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   TRUST_PROXY: booleanFlag.default(false),
+  /** PEM certificate chain and private key: the server terminates TLS itself (TLS 1.2 or newer). */
+  TLS_CERT_FILE: z.string().min(1).optional(),
+  TLS_KEY_FILE: z.string().min(1).optional(),
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
   BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024),
 });
@@ -82,6 +85,8 @@ export interface Config {
   mailFrom: string;
   logLevel: string;
   trustProxy: boolean;
+  /** Set when the server terminates TLS itself. */
+  tls: { cert: Buffer; key: Buffer } | undefined;
   rateLimitPerMinute: number;
   bodyLimitBytes: number;
   /** Set when development secrets were generated on this start, so the caller can say so. */
@@ -117,6 +122,20 @@ function developmentSecrets(dataDir: string): { values: Record<string, string>; 
   return { values, file, generated: true };
 }
 
+/** The certificate and key, when both are configured; one without the other is a mistake. */
+function readTls(certFile: string | undefined, keyFile: string | undefined, baseDir: string): Config['tls'] {
+  if (!certFile && !keyFile) return undefined;
+  if (!certFile || !keyFile) throw new ConfigError('TLS_CERT_FILE and TLS_KEY_FILE go together: set both or neither.');
+  const read = (name: string, file: string) => {
+    try {
+      return readFileSync(path.resolve(baseDir, file));
+    } catch (error) {
+      throw new ConfigError(`${name} ${file} could not be read: ${(error as Error).message}`);
+    }
+  };
+  return { cert: read('TLS_CERT_FILE', certFile), key: read('TLS_KEY_FILE', keyFile) };
+}
+
 /**
  * Reads and validates the configuration. Production refuses to start without explicit secrets;
  * development and test generate them into DATA_DIR once.
@@ -149,6 +168,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, baseDir = env.I
     );
   }
   const publicUrl = (data.PUBLIC_URL ?? `http://localhost:${data.PORT}`).replace(/\/+$/, '');
+  const tls = readTls(data.TLS_CERT_FILE, data.TLS_KEY_FILE, baseDir);
+  if (data.NODE_ENV === 'production') {
+    // EN-01: HTTPS only, with no plaintext fallback: TLS here, or a TLS-terminating proxy in front.
+    if (!publicUrl.startsWith('https://')) throw new ConfigError('Production serves HTTPS only: PUBLIC_URL must start with https://.');
+    if (!tls && !data.TRUST_PROXY) {
+      throw new ConfigError(
+        'Production serves HTTPS only: set TLS_CERT_FILE and TLS_KEY_FILE for the server to terminate TLS, or TRUST_PROXY=true behind a proxy that does.',
+      );
+    }
+  }
   return {
     env: data.NODE_ENV,
     port: data.PORT,
@@ -166,6 +195,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, baseDir = env.I
     mailFrom: data.MAIL_FROM,
     logLevel: data.LOG_LEVEL,
     trustProxy: data.TRUST_PROXY,
+    tls,
     rateLimitPerMinute: data.RATE_LIMIT_PER_MINUTE,
     bodyLimitBytes: data.BODY_LIMIT_BYTES,
     generatedSecretsFile,
