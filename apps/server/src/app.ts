@@ -35,6 +35,8 @@ import { registerMembersRoutes } from './modules/members/members.routes.ts';
 import { createMembersService } from './modules/members/members.service.ts';
 import { registerOrgsRoutes } from './modules/orgs/orgs.routes.ts';
 import { createOrgsService } from './modules/orgs/orgs.service.ts';
+import { registerAnalyticsRoutes } from './modules/usage/analytics.routes.ts';
+import { createAnalyticsService } from './modules/usage/analytics.service.ts';
 import { registerIngestRoutes } from './modules/usage/ingest.routes.ts';
 import { createIngestService } from './modules/usage/ingest.service.ts';
 import { registerLicenseServerRoutes } from './modules/usage/license-server.routes.ts';
@@ -166,6 +168,7 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   registerLicenseServerRoutes(app, createLicenseServerService({ access }));
   registerIngestRoutes(app, createIngestService({ access }));
   registerUploadRoutes(app, createUploadService({ access, tenancy }));
+  registerAnalyticsRoutes(app, createAnalyticsService({ access }));
 
   const webDist = deps.webDist ?? DEFAULT_WEB_DIST;
   const indexFile = path.join(webDist, 'index.html');
