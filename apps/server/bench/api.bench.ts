@@ -525,6 +525,7 @@ async function benchEngine(engine: Engine, load: LoadProcess, credentials: Bench
               return { rows: [], rowCount: 0 };
             },
             exec: (sql) => tx.exec(sql),
+            copyFrom: (table, columns, text) => tx.copyFrom(table, columns, text),
           };
           await findActiveMember(explaining, principal.userId, principal.sessionId);
           await findMembers(explaining);

@@ -39,6 +39,10 @@ export function probeDatabase(inner: Database): { db: Database; reset(): void; r
               statements += 1;
               return tx.exec(sql);
             },
+            copyFrom(table, columns, text) {
+              statements += 1;
+              return tx.copyFrom(table, columns, text);
+            },
           };
           try {
             return await fn(counted);

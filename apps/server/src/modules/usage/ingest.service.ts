@@ -112,24 +112,51 @@ export async function storeUsageRows(
   input: UsageInput,
   touched: Map<string, TouchedRange>,
 ): Promise<StoredCounts> {
-  const all = [...input.sessions, ...input.denials];
-  const features = await resolveFeatures(
-    tx,
-    [...all, ...input.snapshots].map((item) => ({ vendor: item.vendor, name: item.feature })),
-  );
+  // Names are resolved once per distinct spelling, not once per row (the same few thousand people and
+  // hosts fill a whole log); first spellings come first, as resolveFeatures and resolveIdentities keep them.
+  /** Vendor → feature name as spelt → feature id (filled in once resolved). */
+  const spellings = new Map<string, Map<string, string>>();
+  const userNames = new Set<string>();
+  const hostNames = new Set<string>();
+  const noteFeature = (vendor: string, name: string) => {
+    let names = spellings.get(vendor);
+    if (!names) spellings.set(vendor, (names = new Map()));
+    if (!names.has(name)) names.set(name, '');
+  };
+  for (const items of [input.sessions, input.denials]) {
+    for (const item of items) {
+      noteFeature(item.vendor, item.feature);
+      userNames.add(item.user);
+      hostNames.add(item.host);
+    }
+  }
+  for (const item of input.snapshots) noteFeature(item.vendor, item.feature);
+
+  const distinctFeatures: { vendor: string; name: string }[] = [];
+  for (const [vendor, names] of spellings) for (const name of names.keys()) distinctFeatures.push({ vendor, name });
+  const features = await resolveFeatures(tx, distinctFeatures);
   await lockFeatures(tx, [...new Set(features.values())]);
-  const users = await resolveIdentities(tx, 'user', all.map((item) => item.user));
-  const hosts = await resolveIdentities(tx, 'host', all.map((item) => item.host));
-  const ids = (item: { vendor: string; feature: string; user: string; host: string }) => ({
-    featureId: features.get(featureKey(item.vendor, item.feature))!,
-    userId: users.get(identityKey(item.user))!,
-    hostId: hosts.get(identityKey(item.host))!,
-  });
+  const users = await resolveIdentities(tx, 'user', userNames);
+  const hosts = await resolveIdentities(tx, 'host', hostNames);
+  for (const [vendor, names] of spellings) for (const name of names.keys()) names.set(name, features.get(featureKey(vendor, name))!);
+  const idOf = (ids: Map<string, string>, names: Set<string>) => new Map([...names].map((name) => [name, ids.get(identityKey(name))!]));
+  const userIds = idOf(users, userNames);
+  const hostIds = idOf(hosts, hostNames);
+  const featureIdOf = (vendor: string, name: string) => spellings.get(vendor)!.get(name)!;
+  /** A short stand-in for a feature id in the keys below. */
+  const featureIndex = new Map<string, number>();
+  const indexOf = (featureId: string) => {
+    let index = featureIndex.get(featureId);
+    if (index === undefined) featureIndex.set(featureId, (index = featureIndex.size));
+    return index;
+  };
 
   const sessions = new Map<string, SessionRow>();
   for (const s of input.sessions) {
     const row: SessionRow = {
-      ...ids(s),
+      featureId: featureIdOf(s.vendor, s.feature),
+      userId: userIds.get(s.user)!,
+      hostId: hostIds.get(s.host)!,
       startedAt: s.start,
       ordinal: s.ordinal,
       endedAt: s.end,
@@ -138,23 +165,31 @@ export async function storeUsageRows(
       closedBy: s.end === null ? null : s.closedBy,
       endReason: s.end === null ? null : s.endReason,
     };
-    const key = `${row.featureId}|${row.userId}|${row.hostId}|${row.startedAt}|${row.ordinal}`;
+    const key = `${indexOf(row.featureId)}|${row.userId}|${row.hostId}|${row.startedAt}|${row.ordinal}`;
     const before = sessions.get(key);
     sessions.set(key, before ? mergeSession(before, row) : row);
     extend(touched, row.featureId, row.startedAt, row.lastSeenAt);
   }
   const denials = new Map<string, DenialRow>();
   for (const d of input.denials) {
-    const row: DenialRow = { ...ids(d), deniedAt: d.at, ordinal: d.ordinal, reason: d.reason, retried: d.retried };
-    const key = `${row.featureId}|${row.userId}|${row.hostId}|${row.deniedAt}|${row.ordinal}`;
+    const row: DenialRow = {
+      featureId: featureIdOf(d.vendor, d.feature),
+      userId: userIds.get(d.user)!,
+      hostId: hostIds.get(d.host)!,
+      deniedAt: d.at,
+      ordinal: d.ordinal,
+      reason: d.reason,
+      retried: d.retried,
+    };
+    const key = `${indexOf(row.featureId)}|${row.userId}|${row.hostId}|${row.deniedAt}|${row.ordinal}`;
     const before = denials.get(key);
     denials.set(key, before ? { ...before, retried: before.retried || row.retried } : row);
     extend(touched, row.featureId, row.deniedAt, row.deniedAt);
   }
   const snapshots = new Map<string, SnapshotRow>();
   for (const s of input.snapshots) {
-    const featureId = features.get(featureKey(s.vendor, s.feature))!;
-    snapshots.set(`${featureId}|${s.at}`, { featureId, takenAt: s.at, issued: s.issued, inUse: s.inUse, reserved: s.reserved, queued: s.queued });
+    const featureId = featureIdOf(s.vendor, s.feature);
+    snapshots.set(`${indexOf(featureId)}|${s.at}`, { featureId, takenAt: s.at, issued: s.issued, inUse: s.inUse, reserved: s.reserved, queued: s.queued });
   }
 
   await upsertSessions(tx, server.id, source, [...sessions.values()]);
