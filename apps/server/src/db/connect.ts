@@ -149,17 +149,17 @@ export async function openPglite(dataDir: string | undefined): Promise<Database>
   const wrap = (runner: Pick<PGlite, 'query' | 'exec'>): Queryable => ({
     // PGlite's documented COPY reads the virtual file '/dev/blob', a server-side file that only a superuser
     // may read, and tenant transactions run as the application role. The wire protocol's COPY FROM STDIN
-    // works as any role: the statement, the data and the end of the data go in as one message sequence.
+    // works as any role: the statement, the data and the end of the data go in as one message sequence,
+    // under PGlite's query lock so that no other statement's messages come in between.
     async copyFrom(table, columns, text) {
       const data = Buffer.from(text);
-      const { messages } = await pglite.execProtocol(
-        Buffer.concat([
-          frontendMessage('Q', Buffer.from(`${copyStatement(table, columns, 'STDIN')}\0`)),
-          ...(data.length > 0 ? [frontendMessage('d', data)] : []),
-          frontendMessage('c', Buffer.alloc(0)),
-        ]),
-      );
-      const done = messages.find((message) => message.name === 'commandComplete') as { text?: string } | undefined;
+      const message = Buffer.concat([
+        frontendMessage('Q', Buffer.from(`${copyStatement(table, columns, 'STDIN')}\0`)),
+        ...(data.length > 0 ? [frontendMessage('d', data)] : []),
+        frontendMessage('c', Buffer.alloc(0)),
+      ]);
+      const { messages } = await pglite._runExclusiveQuery(() => pglite.execProtocol(message));
+      const done = messages.find((reply) => reply.name === 'commandComplete') as { text?: string } | undefined;
       return Number(/^COPY (\d+)/.exec(done?.text ?? '')?.[1] ?? 0);
     },
     async query(sql, params) {

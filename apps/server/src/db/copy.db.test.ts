@@ -44,6 +44,26 @@ describe('Queryable.copyFrom', () => {
     ]);
   });
 
+  it('COPYs and statements sent at once in one transaction run one after the other, whole', async () => {
+    const counts = await database.db
+      .transaction(async (tx) => {
+        await tx.query('CREATE TEMP TABLE copy_queue (n int) ON COMMIT DROP');
+        const numbers = (from: number) => Array.from({ length: 1000 }, (_, i) => `${from + i}\n`).join('');
+        const [first, count, second] = await Promise.all([
+          tx.copyFrom('copy_queue', ['n'], numbers(0)),
+          tx.query<{ count: number }>('SELECT count(*)::int AS count FROM copy_queue'),
+          tx.copyFrom('copy_queue', ['n'], numbers(1000)),
+        ]);
+        const total = await tx.query<{ count: number; distinct: number }>('SELECT count(*)::int AS count, count(DISTINCT n)::int AS distinct FROM copy_queue');
+        throw Object.assign(new Rollback(), { rows: [first, count.rows[0]!.count, second, total.rows[0]] });
+      })
+      .catch((error: unknown) => {
+        if (error instanceof Rollback) return (error as Rollback & { rows: unknown[] }).rows;
+        throw error;
+      });
+    expect(counts).toEqual([1000, 1000, 1000, { count: 2000, distinct: 2000 }]);
+  });
+
   it('TEN-01 the application role cannot COPY into a tenant table (row-level security refuses it on both engines)', async () => {
     await expect(
       database.db.transaction(async (tx) => {
