@@ -249,6 +249,9 @@ interface Engine {
   teardown(): Promise<void>;
 }
 
+/** Requests arrive as from a TLS-terminating proxy (production serves HTTPS only). */
+const VIA_PROXY = { 'x-forwarded-proto': 'https' };
+
 /** The application's configuration for a benchmark run: production mode with explicit secrets, logging silenced. */
 function benchConfig(overrides: Record<string, string>): Config {
   return loadConfig(
@@ -256,7 +259,9 @@ function benchConfig(overrides: Record<string, string>): Config {
       NODE_ENV: 'production',
       HOST: '127.0.0.1',
       PORT: '0',
-      PUBLIC_URL: 'http://127.0.0.1:8080',
+      // Production serves HTTPS only (EN-01): the benchmark plays a TLS-terminating proxy on this machine.
+      PUBLIC_URL: 'https://127.0.0.1:8443',
+      TRUST_PROXY: 'true',
       JWT_SIGNING_KEYS: `bench1:${randomBytes(32).toString('base64url')}`,
       CSRF_SECRET: randomBytes(32).toString('base64url'),
       LOG_LEVEL: 'silent',
@@ -395,13 +400,13 @@ async function benchEngine(engine: Engine, load: LoadProcess, credentials: Bench
       const signInOwner = async () => {
         const signIn = await fetch(`${base}/api/auth/sign-in`, {
           method: 'POST',
-          headers: { 'content-type': 'application/json' },
+          headers: { 'content-type': 'application/json', ...VIA_PROXY },
           body: JSON.stringify(credentials.owner),
         });
         if (!signIn.ok) throw new Error(`the Owner could not sign in: ${signIn.status} ${await signIn.text()}`);
         const session = (await signIn.json()) as { accessToken: string; orgId: string; role: string };
         if (session.orgId !== listedOrgId || session.role !== 'owner') throw new Error('the Owner signed in to the wrong organisation');
-        return { session, auth: { authorization: `Bearer ${session.accessToken}` } };
+        return { session, auth: { authorization: `Bearer ${session.accessToken}`, ...VIA_PROXY } };
       };
       let { session, auth } = await signInOwner();
       const listed = await fetch(membersUrl, { headers: auth });
@@ -444,7 +449,7 @@ async function benchEngine(engine: Engine, load: LoadProcess, credentials: Bench
 
       // The profile ladder: each step adds one layer of what GET /api/members does.
       const ladder: [string, string, Record<string, string>][] = [
-        ['  profile: GET /healthz (app plugins, no auth)', `${base}/healthz`, {}],
+        ['  profile: GET /healthz (app plugins, no auth)', `${base}/healthz`, VIA_PROXY],
         ['  profile: GET /healthz + Bearer (+ JWT verify)', `${base}/healthz`, auth],
         ['  profile: GET /readyz + Bearer (+ 1 DB transaction)', `${base}/readyz`, auth],
       ];

@@ -19,7 +19,8 @@ function startSignInWaves(url: string, credentials: Credential[]) {
     try {
       const response = await fetch(url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        // As from a TLS-terminating proxy: production serves HTTPS only.
+        headers: { 'content-type': 'application/json', 'x-forwarded-proto': 'https' },
         body: JSON.stringify(credential),
       });
       await response.arrayBuffer();
