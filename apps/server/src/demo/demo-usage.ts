@@ -117,6 +117,7 @@ export function* generateServerUsage(server: DemoServer, people: readonly string
     const start = Math.floor(random() * people.length);
     return Array.from({ length: Math.min(f.users, people.length) }, (_, i) => people[(start + i * 7) % people.length]!);
   });
+  const heldByFeature = server.features.map((): { start: number; end: number; seats: number }[] => []);
   const lastDay = new Date(until + clock.offsetAt(until));
   for (let back = days; back >= 1; back--) {
     const date = new Date(Date.UTC(lastDay.getUTCFullYear(), lastDay.getUTCMonth(), lastDay.getUTCDate() - back));
@@ -139,23 +140,28 @@ export function* generateServerUsage(server: DemoServer, people: readonly string
         }
       }
       requests.sort((a, b) => a.start - b.start);
-      const held: { end: number; seats: number }[] = [];
-      const inUseAt = (at: number) => {
-        for (let i = held.length - 1; i >= 0; i--) if (held[i]!.end <= at) held.splice(i, 1);
-        return held.reduce((sum, h) => sum + h.seats, 0);
-      };
+      // Check-outs still held from earlier days count against the pool too.
+      const held = heldByFeature[index]!;
+      /** Seats held at an instant (check-outs started by then and not yet ended). */
+      const inUseAt = (at: number) => held.reduce((sum, h) => (h.start <= at && at < h.end ? sum + h.seats : sum), 0);
+      /** Whether a check-out over [from, to) fits the pool, counting retries already placed later in time. */
+      const fits = (from: number, to: number) =>
+        [from, ...held.filter((h) => h.start > from && h.start < to).map((h) => h.start)].every((at) => inUseAt(at) + f.seatsPerCheckout <= f.seatsOwned);
       for (const request of requests) {
+        // Requests come in time order: what ended before this one can be forgotten.
+        for (let i = held.length - 1; i >= 0; i--) if (held[i]!.end <= request.start) held.splice(i, 1);
         const host = `${request.user.split('.')[0]}-ws`;
+        const duration = Math.round(request.hours * HOUR_MS);
         let start = request.start;
-        if (inUseAt(start) + f.seatsPerCheckout > f.seatsOwned) {
+        if (!fits(start, start + duration)) {
           const retry = start + 60_000;
-          const retried = inUseAt(retry) + f.seatsPerCheckout <= f.seatsOwned && random() < 0.6;
+          const retried = fits(retry, retry + duration) && random() < 0.6;
           denials.push({ vendor: f.vendor, feature: f.name, user: request.user, host, at: start, ordinal: 0, reason: 'Licensed number of users already reached. (-4,342)', retried });
           if (!retried) continue;
           start = retry;
         }
-        const end = start + Math.round(request.hours * HOUR_MS);
-        held.push({ end, seats: f.seatsPerCheckout });
+        const end = start + duration;
+        held.push({ start, end, seats: f.seatsPerCheckout });
         const idle = random() < 0.12;
         sessions.push({
           vendor: f.vendor,

@@ -8,7 +8,7 @@ const NOW = Date.parse('2026-06-15T12:00:00Z');
 
 beforeAll(async () => {
   t = await createTestApp();
-  demo = await loadDemoOrganisation(t.tenancy, { days: 21, people: 80, seed: 11, until: NOW });
+  demo = await loadDemoOrganisation(t.tenancy, { days: 21, people: 250, seed: 11, until: NOW });
 }, 120_000);
 afterAll(async () => t?.close());
 
@@ -49,6 +49,18 @@ describe('npm run demo', () => {
     expect(facts.idle).toBeGreaterThan(0);
     expect(facts.rolled).toBe(facts.seat_ms);
     expect(facts.last_day <= '2026-06-15').toBe(true);
+  });
+
+  it('never holds more seats of a feature than are owned: a full pool denies', async () => {
+    const { rows } = await t.database.owner.transaction((tx) =>
+      tx.query<{ name: string; peak: number; seats_owned: number }>(
+        `SELECT f.name, max(d.peak)::int AS peak, f.seats_owned FROM usage_daily d JOIN features f ON f.org_id = d.org_id AND f.id = d.feature_id
+          WHERE d.org_id = $1 AND d.license_server_id = '00000000-0000-0000-0000-000000000000' GROUP BY f.name, f.seats_owned`,
+        [demo.orgId],
+      ),
+    );
+    expect(rows.length).toBeGreaterThanOrEqual(10);
+    for (const row of rows) expect(row.peak, row.name).toBeLessThanOrEqual(row.seats_owned);
   });
 
   it('refuses to load twice into one database', async () => {
