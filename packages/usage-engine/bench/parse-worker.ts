@@ -1,22 +1,28 @@
 /**
  * One measured run of `npm run bench:parse`, in its own process so that peak memory (maxRSS) belongs to this
  * run alone. Reads FILE in 1 MiB chunks with plain reads into one reused buffer and hands them to the line
- * splitter; in "parse" mode the lines go through the FlexLM debug parser into a counting consumer, in
- * "split" mode they go nowhere (what reading and finding line ends cost on their own). "naive" mode is the
- * reference the issue gives for scale: node:readline, one regular expression per line and a Map of open
- * check-outs (no dates, no time zones, no denials).
+ * splitter. Modes:
+ *   full   the whole parse as `seatwise analyze` wires it (apps/agent/src/analyze.ts): the FlexLM debug parser's
+ *          events go straight into createUsageAnalyser (dates, time zone, pairing, peaks, seat-hours, denials,
+ *          daily users), sessions and denials stream out through onSession / onDenial, and finish() gives the
+ *          per-feature results;
+ *   parse  the parser alone, into a counting consumer;
+ *   split  lines go nowhere (what reading and finding line ends cost on their own);
+ *   naive  the reference the brief gives for scale: node:readline, one regular expression per line and a Map of
+ *          open check-outs (no dates, no time zones, no denials).
  *
- *   tsx parse-worker.ts FILE parse|split|naive TIME_ZONE
+ *   tsx parse-worker.ts FILE full|parse|split|naive [TIME_ZONE]
  *
  * Prints one JSON line (WorkerResult) on stdout and sends it over IPC when forked.
  */
 import { closeSync, createReadStream, openSync, readSync, statSync } from 'node:fs';
 import { createInterface } from 'node:readline';
+import { createUsageAnalyser } from '../src/analyser.ts';
 import { createFlexlmDebugParser } from '../src/flexlm-debug.ts';
 import { createLineSplitter } from '../src/lines.ts';
 import type { Diagnostic, ParseSink, UsageEvent } from '../src/types.ts';
 
-type Mode = 'parse' | 'split' | 'naive';
+export type Mode = 'full' | 'parse' | 'split' | 'naive';
 
 export interface WorkerResult {
   mode: Mode;
@@ -24,6 +30,11 @@ export interface WorkerResult {
   lines: number;
   events: number;
   byKind: Record<string, number>;
+  /** full: sessions and denials streamed out, features in the result, peak of the busiest feature. */
+  sessions?: number;
+  denials?: number;
+  features?: number;
+  busiestPeak?: number;
   diagnostics: number;
   firstDiagnostics: Diagnostic[];
   /** Wall time from the first read to the end of parsing (ms). */
@@ -36,51 +47,70 @@ export interface WorkerResult {
   startRssKb: number;
 }
 
-/**
- * What receives the parser's output. Counting only, for now: this is where the pairing / peaks analyser
- * plugs in (wrap or replace this sink) so that the benchmark measures the full parse.
- */
-function createConsumer(byKind: Record<string, number>, firstDiagnostics: Diagnostic[]): ParseSink & { diagnostics: number; end(): void } {
+/** Counts what the parser emits, by kind. */
+function createCounter(byKind: Record<string, number>, firstDiagnostics: Diagnostic[]) {
   let checkouts = 0;
   let checkins = 0;
   let denials = 0;
-  let others = 0;
-  const consumer = {
+  const counter = {
     diagnostics: 0,
-    event(event: UsageEvent): void {
+    count(event: UsageEvent): void {
       if (event.kind === 'checkout') checkouts++;
       else if (event.kind === 'checkin') checkins++;
       else if (event.kind === 'denied') denials++;
-      else {
-        others++;
-        byKind[event.kind] = (byKind[event.kind] ?? 0) + 1;
-      }
+      else byKind[event.kind] = (byKind[event.kind] ?? 0) + 1;
     },
     end(): void {
       byKind.checkout = checkouts;
       byKind.checkin = checkins;
       byKind.denied = denials;
-      if (others === 0) delete byKind.other;
     },
     diagnostic(diagnostic: Diagnostic): void {
-      consumer.diagnostics++;
+      counter.diagnostics++;
       if (firstDiagnostics.length < 5) firstDiagnostics.push(diagnostic);
     },
   };
-  return consumer;
+  return counter;
 }
 
-function run(file: string, mode: 'parse' | 'split', timeZone: string): WorkerResult {
+function run(file: string, mode: 'full' | 'parse' | 'split', timeZone: string): WorkerResult {
   const byKind: Record<string, number> = {};
   const firstDiagnostics: Diagnostic[] = [];
-  const consumer = createConsumer(byKind, firstDiagnostics);
-  const parser = mode === 'parse' ? createFlexlmDebugParser({ timeZone }, consumer) : null;
+  const counter = createCounter(byKind, firstDiagnostics);
+  let sessions = 0;
+  let denials = 0;
+  const analyser =
+    mode === 'full'
+      ? createUsageAnalyser({
+          timeZone,
+          onSession: () => {
+            sessions++;
+          },
+          onDenial: () => {
+            denials++;
+          },
+          onDiagnostic: (d) => counter.diagnostic(d),
+        })
+      : null;
+  let events = 0;
+  // As analyzeFile wires it: every event straight into the analyser.
+  const sink: ParseSink =
+    analyser !== null
+      ? {
+          event: (event) => {
+            events++;
+            analyser.push(event);
+          },
+          diagnostic: (d) => counter.diagnostic(d),
+        }
+      : { event: (event) => counter.count(event), diagnostic: (d) => counter.diagnostic(d) };
+  const parser = mode === 'split' ? null : createFlexlmDebugParser({ timeZone }, sink);
   // "split" hands line ranges to a target that does nothing with them, as the parser takes them.
   const target = parser ?? {
     line(): void {},
     lineBytes(): void {},
   };
-  const splitter = createLineSplitter(target, { diagnostic: (d) => consumer.diagnostic(d) });
+  const splitter = createLineSplitter(target, { diagnostic: (d) => counter.diagnostic(d) });
 
   const buffer = Buffer.allocUnsafe(1 << 20);
   const fd = openSync(file, 'r');
@@ -96,18 +126,27 @@ function run(file: string, mode: 'parse' | 'split', timeZone: string): WorkerRes
   }
   splitter.end();
   parser?.end();
-  consumer.end();
+  const result = analyser?.finish();
   const ms = performance.now() - started;
   const used = process.cpuUsage(cpu);
   closeSync(fd);
-  const events = Object.values(byKind).reduce((a, b) => a + b, 0);
+  counter.end();
+  const full = result !== undefined;
   return {
     mode,
     bytes,
     lines: splitter.lineCount,
-    events,
-    byKind,
-    diagnostics: consumer.diagnostics,
+    events: full ? events : Object.values(byKind).reduce((a, b) => a + b, 0),
+    byKind: full ? {} : byKind,
+    ...(full
+      ? {
+          sessions,
+          denials,
+          features: result.features.length,
+          busiestPeak: Math.max(0, ...result.features.map((f) => f.peak)),
+        }
+      : {}),
+    diagnostics: counter.diagnostics,
     firstDiagnostics,
     ms,
     cpuUserMs: used.user / 1000,
@@ -159,8 +198,8 @@ async function naive(file: string): Promise<WorkerResult> {
 }
 
 const [file, mode, timeZone] = process.argv.slice(2);
-if (file === undefined || (mode !== 'parse' && mode !== 'split' && mode !== 'naive')) {
-  console.error('usage: parse-worker.ts FILE parse|split|naive [TIME_ZONE]');
+if (file === undefined || (mode !== 'full' && mode !== 'parse' && mode !== 'split' && mode !== 'naive')) {
+  console.error('usage: parse-worker.ts FILE full|parse|split|naive [TIME_ZONE]');
   process.exit(2);
 }
 const result = mode === 'naive' ? await naive(file) : run(file, mode, timeZone ?? 'Europe/Madrid');

@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   createUsageAnalyser,
+  nameSlots,
   type AnalyserCheckpoint,
   type FeatureUsage,
   type UsageAnalyser,
@@ -307,4 +308,36 @@ describe('checkpoint and resume (seeded streams)', () => {
       expect(runWithStops(events, every, true)).toEqual(runWithStops(events, every, false));
     });
   }
+});
+
+describe('name-slot hints from parsers (nameSlots)', () => {
+  it('change nothing when they are wrong, stale or shared between names', () => {
+    for (const seed of [5, 6, 7]) {
+      const { events } = generate(seed, 1_500);
+      const run = (hint: (event: UsageEvent, i: number) => [number, number, number] | null) => {
+        const sessions: UsageSession[] = [];
+        const denials: UsageDenial[] = [];
+        const diagnostics: Diagnostic[] = [];
+        const analyser = createUsageAnalyser({
+          timeZone: TIME_ZONE,
+          onSession: (x) => sessions.push(x),
+          onDenial: (x) => denials.push(x),
+          onDiagnostic: (x) => diagnostics.push(x),
+        });
+        events.forEach((event, i) => {
+          const slots = hint(event, i);
+          if (slots) [nameSlots.feature, nameSlots.user, nameSlots.host] = slots;
+          analyser.push(event);
+          nameSlots.feature = nameSlots.user = nameSlots.host = -1;
+        });
+        return { sessions, denials, diagnostics, result: analyser.finish() };
+      };
+      const plain = run(() => null);
+      const next = prng(seed);
+      // A few slots for many names (collisions), huge and negative slots, and the same slot for user and host.
+      const slot = () => [Math.floor(next() * 4), 1 << 30, -5, Math.floor(next() * 10_000)][Math.floor(next() * 4)] as number;
+      expect(run(() => [slot(), slot(), slot()])).toEqual(plain);
+      expect(run(() => [0, 0, 0])).toEqual(plain);
+    }
+  });
 });

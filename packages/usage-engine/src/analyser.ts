@@ -22,6 +22,17 @@
 import { createTimeZoneView, dayKey } from './analyser-time.ts';
 import type { Diagnostic, UsageEvent } from './types.ts';
 
+/**
+ * Where a parser may say, while it hands over an event, in which slots of its name tables the event's
+ * feature (with the vendor) and its user and host sit; -1 when it does not say. The analyser uses these
+ * numbers only to pick entries of small caches, which it checks against the event's own names: a wrong or
+ * stale hint costs a look-up, never a wrong result. A parser sets them right before `sink.event(event)` and
+ * puts -1 back right after (see flexlm-debug.ts); the slots of users and hosts share one numbering.
+ */
+export const nameSlots = { feature: -1, user: -1, host: -1 };
+/** Hinted slots at or above this are ignored (the caches they index stay bounded). */
+const MAX_HINT_SLOT = 1 << 20;
+
 /** Default window in which a successful check-out turns a denial into a "retried" one. */
 export const DEFAULT_RETRY_WINDOW_SECONDS = 120;
 /** Distinct denial reason codes kept per feature; the rest are counted under OTHER_REASON. */
@@ -259,13 +270,22 @@ export function denialReasonCode(reason: string | undefined): string {
 }
 
 const HOUR_MS = 3_600_000;
-/** Beyond this many distinct spellings the name cache starts again (adversarial input with random names). */
+/** Beyond this many distinct spellings the name caches start again (adversarial input with random names). */
 const MAX_SPELLINGS = 200_000;
+/** No session / no pair / empty slot. */
+const NONE = -1;
+/** Check-outs of one instant beyond which "did this user check this feature out now?" uses a set, not a scan. */
+const SCAN_LIMIT = 32;
 
 interface FeatureState {
+  /** Position in `states`. */
+  index: number;
   vendor: string;
   feature: string;
   vendorId: number;
+  featureId: number;
+  /** The vendor spelling this state was last found with by its feature spelling (see stateOf). */
+  cacheVendor: string;
   /** Seats in use after the last completed instant. */
   level: number;
   peak: number;
@@ -280,10 +300,16 @@ interface FeatureState {
   dequeued: number;
   unmatchedCheckins: number;
   openAtEnd: number;
-  /** Local day number → user ids. */
-  days: Map<number, Set<number>>;
-  /** Open check-outs by openKey(user id, host id): the oldest of each FIFO chain. */
-  open: Map<number, OpenCheckout>;
+  /**
+   * Local day number → the ids of its users, or their number once the day is sealed: over, and covered by
+   * no open check-out, so nothing can add to it (see sealDays).
+   */
+  days: Map<number, IntSet | number>;
+  /** Days of `days` not sealed yet. */
+  openDays: number[];
+  /** The user set of the day last added to, and that day (most sessions end on the day of the last one). */
+  lastDay: number;
+  lastDayUsers: IntSet | null;
   /** Seats that changed in the current instant, applied when it ends: ends of older sessions first. */
   endedBefore: number;
   started: number;
@@ -292,28 +318,15 @@ interface FeatureState {
   touched: boolean;
 }
 
-interface OpenCheckout {
-  seq: number;
-  state: FeatureState;
-  vendor: string;
-  feature: string;
-  user: string;
-  userId: number;
-  host: string;
-  start: number;
-  startDay: number;
-  seats: number;
-  line: number;
-  ordinal: number;
-  /** The next check-out with the same key (FIFO chain). */
-  next: OpenCheckout | null;
-  /** On the chain's first link only: its last link (null while the chain is this link alone). */
-  tail: OpenCheckout | null;
+/** A user spelling's id, with the host it last came with (users mostly stay on one machine). */
+interface UserSpelling {
+  id: number;
+  host: string | null;
+  hostId: number;
 }
 
 /** A check-in that found no open check-out yet; it may still pair with a check-out of the same instant. */
 interface WaitingCheckin {
-  state: FeatureState;
   vendor: string;
   feature: string;
   user: string;
@@ -322,16 +335,10 @@ interface WaitingCheckin {
   reason: string | undefined;
 }
 
-/** What the retry rule needs per (feature name, user), across vendors and hosts. */
-interface RetryState {
-  lastCheckoutAt: number;
-  /** Its denials still inside the window, oldest first. */
-  pending: Fifo<PendingDenial>;
-}
-
 interface PendingDenial {
   at: number;
-  retry: RetryState;
+  featureId: number;
+  userId: number;
   state: FeatureState;
   resolved: boolean;
   vendor: string;
@@ -343,13 +350,284 @@ interface PendingDenial {
   reason: string | undefined;
 }
 
-/** Check-outs or denials of the current instant with one key, for ordinals. */
-interface InstantCount {
-  vendor: string;
-  feature: string;
-  user: string;
-  host: string;
-  count: number;
+/**
+ * A set of non-negative integers (user ids): a bitmap below `range` once it is dense enough to cost no more
+ * than the hash table would (bits under 32 per member), open addressing over one typed array for the rest.
+ * A bitmap keeps a busy day's users in a few cache lines; a JS Set costs far more per entry.
+ */
+class IntSet {
+  size = 0;
+  /** Values below `range` live in `bits`; the others in `slots`. */
+  private range = 0;
+  private bits = new Int32Array(0);
+  private slots = new Int32Array(8).fill(NONE);
+  private hashed = 0;
+  private max = 0;
+
+  /** Adds `value`; true when it was not there. */
+  add(value: number): boolean {
+    if (value < this.range) {
+      const word = value >>> 5;
+      const mask = 1 << (value & 31);
+      const old = this.bits[word] as number;
+      if ((old & mask) !== 0) return false;
+      this.bits[word] = old | mask;
+      this.size++;
+      return true;
+    }
+    let mask = this.slots.length - 1;
+    let slot = intHash(value) & mask;
+    for (;;) {
+      const at = this.slots[slot] as number;
+      if (at === value) return false;
+      if (at === NONE) break;
+      slot = (slot + 1) & mask;
+    }
+    this.size++;
+    this.hashed++;
+    if (value > this.max) this.max = value;
+    if (this.hashed >= 64 && this.max < this.size * 32) {
+      this.slots[slot] = value;
+      this.toBits();
+      return true;
+    }
+    if (this.hashed * 2 > this.slots.length) {
+      const old = this.slots;
+      this.slots = new Int32Array(old.length * 2).fill(NONE);
+      mask = this.slots.length - 1;
+      for (const v of old) if (v !== NONE) this.place(v, mask);
+      this.place(value, mask);
+    } else {
+      this.slots[slot] = value;
+    }
+    return true;
+  }
+
+  /** Moves every hashed value into a bitmap that covers them all. */
+  private toBits(): void {
+    const range = (this.max + 32) & ~31;
+    const bits = new Int32Array(range >>> 5);
+    bits.set(this.bits);
+    for (const v of this.slots) if (v !== NONE) bits[v >>> 5] = (bits[v >>> 5] as number) | (1 << (v & 31));
+    this.bits = bits;
+    this.range = range;
+    this.slots = new Int32Array(8).fill(NONE);
+    this.hashed = 0;
+  }
+
+  private place(value: number, mask: number): void {
+    let slot = intHash(value) & mask;
+    while ((this.slots[slot] as number) !== NONE) slot = (slot + 1) & mask;
+    this.slots[slot] = value;
+  }
+}
+
+function intHash(value: number): number {
+  const h = Math.imul(value, 0x9e3779b1);
+  return h ^ (h >>> 16);
+}
+
+// Fields of an open check-out (see Sessions): in `times`, in `ints` and in `names`, four per slot each.
+const S_START = 0;
+const S_SEATS = 1;
+const S_LINE = 2;
+const S_SEQ = 3;
+const S_ORDINAL = 0;
+const S_START_DAY = 1;
+const S_PAIR = 2;
+/** The next check-out of the same pair (FIFO chain), or the next free slot. */
+const S_NEXT = 3;
+const S_VENDOR = 0;
+const S_FEATURE = 1;
+const S_USER = 2;
+const S_HOST = 3;
+
+/**
+ * Open check-outs, one slot each, in typed arrays (names as logged in a plain array): no object per
+ * check-out, so nothing that lives for hours lands in the old generation of the garbage collector. A slot's
+ * fields sit side by side (a few cache lines per check-out, not one per field). Freed slots are reused; the
+ * arrays grow with the most check-outs open at once, never with the input.
+ */
+class Sessions {
+  capacity = 0;
+  /** Per slot: start, seats, line, seq. */
+  times = new Float64Array(0);
+  /** Per slot: ordinal, start day, pair, next. */
+  ints = new Int32Array(0);
+  /** Per slot: vendor, feature, user, host. */
+  names: string[] = [];
+  private top = 0;
+  private free = NONE;
+
+  constructor() {
+    this.grow(256);
+  }
+
+  alloc(): number {
+    const slot = this.free;
+    if (slot !== NONE) {
+      this.free = this.ints[slot * 4 + S_NEXT] as number;
+      return slot;
+    }
+    if (this.top === this.capacity) this.grow(this.capacity * 2);
+    return this.top++;
+  }
+
+  release(slot: number): void {
+    this.ints[slot * 4 + S_NEXT] = this.free;
+    this.free = slot;
+  }
+
+  private grow(capacity: number): void {
+    this.times = widen(this.times, new Float64Array(capacity * 4));
+    this.ints = widen(this.ints, new Int32Array(capacity * 4));
+    for (let i = this.capacity * 4; i < capacity * 4; i++) this.names.push('');
+    this.capacity = capacity;
+  }
+}
+
+function widen<T extends Float64Array | Int32Array>(old: T, into: T): T {
+  into.set(old);
+  return into;
+}
+
+// Fields of a pair record (see Pairs).
+const P_STATE = 0;
+const P_USER = 1;
+const P_HOST = 2;
+const P_HEAD = 3;
+const P_TAIL = 4;
+/** Instant number of the pair's last check-out, and that check-out's ordinal. */
+const P_CHECKOUT_INSTANT = 5;
+const P_CHECKOUT_ORDINAL = 6;
+const P_DENIAL_INSTANT = 7;
+const P_DENIAL_ORDINAL = 8;
+/** Instant number when the pair was last used. */
+const P_SEEN_INSTANT = 9;
+/** A local day whose dailyUsers already count this pair's user (NO_DAY: none yet). */
+const P_COUNTED_DAY = 10;
+/** Numbers per record: 16 × 4 bytes, one cache line. */
+const P_FIELDS = 16;
+const NO_DAY = -2_147_483_648;
+/** Pairs the table holds before it drops idle ones, at least. */
+const MIN_PAIR_LIMIT = 4096;
+
+/**
+ * The (feature state, user id, host id) keys seen lately: those with open check-outs, those seen in the
+ * current instant (ordinals, early check-ins), and idle ones until the table fills up, when they are
+ * dropped at once (so a pair used again soon costs no new entry, and nothing is removed per event). One
+ * record of P_FIELDS numbers per pair in one typed array (a pair's fields share a cache line), found
+ * through an open-addressing table. Its size follows what is open, not what was read.
+ */
+class Pairs {
+  records = new Int32Array(0);
+  private capacity = 0;
+  private top = 0;
+  private free = NONE;
+  private table = new Int32Array(0);
+  private mask = 0;
+  private count = 0;
+  private limit = MIN_PAIR_LIMIT;
+
+  constructor() {
+    this.grow(1024);
+  }
+
+  /** The record of (state, user, host), or NONE. */
+  find(state: number, user: number, host: number): number {
+    const records = this.records;
+    const table = this.table;
+    const mask = this.mask;
+    let slot = pairHash(state, user, host) & mask;
+    for (;;) {
+      const pair = table[slot] as number;
+      if (pair === NONE) return NONE;
+      const at = pair * P_FIELDS;
+      if (records[at + P_USER] === user && records[at + P_HOST] === host && records[at + P_STATE] === state) return pair;
+      slot = (slot + 1) & mask;
+    }
+  }
+
+  /** A new record for (state, user, host); when the table is full, idle pairs (no open check-out, not seen in `instant`) go first. */
+  add(state: number, user: number, host: number, instant: number): number {
+    if (this.count >= this.limit) this.sweep(instant);
+    let pair = this.free;
+    if (pair !== NONE) this.free = this.records[pair * P_FIELDS + P_HEAD] as number;
+    else {
+      if (this.top === this.capacity) this.grow(this.capacity * 2);
+      pair = this.top++;
+    }
+    const at = pair * P_FIELDS;
+    const records = this.records;
+    records[at + P_STATE] = state;
+    records[at + P_USER] = user;
+    records[at + P_HOST] = host;
+    records[at + P_HEAD] = NONE;
+    records[at + P_TAIL] = NONE;
+    records[at + P_CHECKOUT_INSTANT] = NONE;
+    records[at + P_DENIAL_INSTANT] = NONE;
+    records[at + P_SEEN_INSTANT] = instant;
+    records[at + P_COUNTED_DAY] = NO_DAY;
+    this.place(pair);
+    this.count++;
+    return pair;
+  }
+
+  /** Every pair in use. */
+  *all(): IterableIterator<number> {
+    for (let pair = 0; pair < this.top; pair++) if (this.records[pair * P_FIELDS + P_STATE] !== NONE) yield pair;
+  }
+
+  /** Drops the idle pairs and rebuilds the table; the limit becomes four times what is left (amortised O(1) per pair). */
+  private sweep(instant: number): void {
+    const records = this.records;
+    let kept = 0;
+    for (let pair = 0; pair < this.top; pair++) {
+      const at = pair * P_FIELDS;
+      if (records[at + P_STATE] === NONE) continue;
+      if (records[at + P_HEAD] !== NONE || records[at + P_SEEN_INSTANT] === instant) kept++;
+      else {
+        records[at + P_STATE] = NONE;
+        records[at + P_HEAD] = this.free;
+        this.free = pair;
+      }
+    }
+    this.count = kept;
+    this.limit = Math.max(MIN_PAIR_LIMIT, kept * 4);
+    this.rebuild();
+  }
+
+  private place(pair: number): void {
+    const at = pair * P_FIELDS;
+    const records = this.records;
+    let slot = pairHash(records[at + P_STATE] as number, records[at + P_USER] as number, records[at + P_HOST] as number) & this.mask;
+    while ((this.table[slot] as number) !== NONE) slot = (slot + 1) & this.mask;
+    this.table[slot] = pair;
+  }
+
+  private rebuild(): void {
+    let size = 1024;
+    while (size < this.limit * 2) size *= 2;
+    if (size !== this.table.length) {
+      this.table = new Int32Array(size);
+      this.mask = size - 1;
+    }
+    this.table.fill(NONE);
+    for (const pair of this.all()) this.place(pair);
+  }
+
+  private grow(capacity: number): void {
+    this.records = widen(this.records, new Int32Array(capacity * P_FIELDS));
+    this.capacity = capacity;
+    if (this.table.length === 0) this.rebuild();
+  }
+}
+
+function pairHash(state: number, user: number, host: number): number {
+  let h = Math.imul(state ^ Math.imul(user, 0x85ebca6b), 0x9e3779b1) ^ Math.imul(host, 0xc2b2ae35);
+  h ^= h >>> 15;
+  h = Math.imul(h, 0x2c1b3c6d);
+  return h ^ (h >>> 13);
 }
 
 /** Creates a streaming analyser for the events of one license server (see the module comment). */
@@ -365,9 +643,12 @@ export function createUsageAnalyser(options: UsageAnalyserOptions): UsageAnalyse
   const onDiagnostic = options.onDiagnostic;
 
   // Names compare case-insensitively: every spelling maps to the id of its lower-case form. Parsers hand
-  // over fresh strings, so looking the spelling up once beats lower-casing and concatenating keys per event.
+  // over the same string for the same name, so a spelling is looked up, never lower-cased, per event; the
+  // feature and user caches below spare most of even those look-ups.
   const spellings = new Map<string, number>();
   const lowerIds = new Map<string, number>();
+  /** Id → a spelling of it (the first seen), to name things in a checkpoint. */
+  const idNames: string[] = [];
   function nameId(name: string): number {
     let id = spellings.get(name);
     if (id === undefined) {
@@ -384,31 +665,47 @@ export function createUsageAnalyser(options: UsageAnalyserOptions): UsageAnalyse
     return id;
   }
 
-  /** vendor id → feature id → state. */
+  /** vendor id → feature id → state; `states` by index. */
   const features = new Map<number, Map<number, FeatureState>>();
-  let featureCount = 0;
-  /** feature id → user id → retry state. */
-  const retries = new Map<number, Map<number, RetryState>>();
-  /** Id → a spelling of it (the first seen), to name retry states in a checkpoint. */
-  const idNames: string[] = [];
-  const users = new Set<number>();
+  const states: FeatureState[] = [];
+  /** Feature spelling → the state it last led to (checked against the vendor spelling, see stateOf). */
+  const featureCache = new Map<string, FeatureState>();
+  const userCache = new Map<string, UserSpelling>();
+
+  const sessions = new Sessions();
+  const pairs = new Pairs();
+
+  // The retry rule, per (feature name, user) across vendors and hosts: who checked what out in this
+  // instant (a denial after it is retried at once), and the denials still inside the window.
+  const nowFeature: number[] = [];
+  const nowUser: number[] = [];
+  let nowCount = 0;
+  /** "feature id user id" keys of this instant's check-outs, once there are too many to scan. */
+  let nowKeys: Set<string> | null = null;
+  const pendingByUser = new Map<number, Map<number, Fifo<PendingDenial>>>();
+  /** Pending denials per feature id: a check-out looks in pendingByUser only when its feature has some. */
+  let pendingPerFeature = new Int32Array(64);
+  /** Denials still inside the window, in time order (each also sits in pendingByUser). */
+  const pendingQueue = new Fifo<PendingDenial>();
+  let pendingCount = 0;
+
+  /** Users with a check-out so far (by id), for stats(). */
+  let userSeen = new Uint8Array(1024);
+  let userCount = 0;
   let openCount = 0;
   let userDayCount = 0;
   let seq = 0;
 
-  /** Denials still inside the window, in time order (each also sits in its RetryState). */
-  const pendingQueue = new Fifo<PendingDenial>();
-  let pendingCount = 0;
-
-  // The instant being processed.
+  // The instant being processed, and its number (instants counted from 1 as they come).
   let now = Number.NEGATIVE_INFINITY;
   let nowDay = 0;
+  let instant = 0;
+  /** Days before this one are sealed in every state (see sealDays). */
+  let sealedBefore = Number.NEGATIVE_INFINITY;
   const touched: FeatureState[] = [];
-  /** Check-ins of this instant still looking for their check-out, by "vendor feature user host" ids. */
-  const waiting = new Map<string, Fifo<WaitingCheckin>>();
-  /** Check-outs and denials of this instant so far, by the same keys (ordinals). */
-  const checkoutCounts = new Map<string, InstantCount>();
-  const denialCounts = new Map<string, InstantCount>();
+  let touchedCount = 0;
+  /** Check-ins of this instant still looking for their check-out, by pair. */
+  const waiting = new Map<number, Fifo<WaitingCheckin>>();
 
   let events = 0;
   let outOfOrder = 0;
@@ -419,7 +716,12 @@ export function createUsageAnalyser(options: UsageAnalyserOptions): UsageAnalyse
     onDiagnostic?.({ line, reason });
   }
 
-  function featureState(vendor: string, feature: string, vendorId: number, featureId: number): FeatureState {
+  /** The state of (vendor, feature), created on first sight. */
+  function stateOf(vendor: string, feature: string): FeatureState {
+    const cached = featureCache.get(feature);
+    if (cached !== undefined && cached.cacheVendor === vendor) return cached;
+    const vendorId = nameId(vendor);
+    const featureId = nameId(feature);
     let byFeature = features.get(vendorId);
     if (!byFeature) {
       byFeature = new Map();
@@ -428,9 +730,12 @@ export function createUsageAnalyser(options: UsageAnalyserOptions): UsageAnalyse
     let state = byFeature.get(featureId);
     if (!state) {
       state = {
+        index: states.length,
         vendor,
         feature,
         vendorId,
+        featureId,
+        cacheVendor: vendor,
         level: 0,
         peak: 0,
         peakAt: Number.NaN,
@@ -444,86 +749,184 @@ export function createUsageAnalyser(options: UsageAnalyserOptions): UsageAnalyse
         unmatchedCheckins: 0,
         openAtEnd: 0,
         days: new Map(),
-        open: new Map(),
+        openDays: [],
+        lastDay: Number.NaN,
+        lastDayUsers: null,
         endedBefore: 0,
         started: 0,
         endedSameInstant: 0,
         touched: false,
       };
       byFeature.set(featureId, state);
-      featureCount++;
+      states.push(state);
     }
+    // Only the spelling pair just checked may lead from `feature` to this state.
+    state.cacheVendor = vendor;
+    if (featureCache.size >= MAX_SPELLINGS) featureCache.clear();
+    featureCache.set(feature, state);
     return state;
   }
 
-  function retryState(featureId: number, userId: number): RetryState {
-    let byUser = retries.get(featureId);
-    if (!byUser) {
-      byUser = new Map();
-      retries.set(featureId, byUser);
+  // Caches picked by nameSlots (see there), one entry's fields side by side: per feature slot the feature
+  // and vendor spellings it was last checked with and their state; per user/host slot the name and its id.
+  const featureHints: (string | FeatureState | undefined)[] = [];
+  const nameHints: (string | number | undefined)[] = [];
+
+  function hintedState(vendor: string, feature: string, slot: number): FeatureState {
+    if (slot < 0 || slot >= MAX_HINT_SLOT) return stateOf(vendor, feature);
+    const at = slot * 3;
+    if (at < featureHints.length) {
+      if (featureHints[at] === feature && featureHints[at + 1] === vendor) return featureHints[at + 2] as FeatureState;
+    } else {
+      const length = Math.max(at + 3, featureHints.length * 2, 192);
+      while (featureHints.length < length) featureHints.push(undefined);
     }
-    let retry = byUser.get(userId);
-    if (!retry) {
-      retry = { lastCheckoutAt: Number.NEGATIVE_INFINITY, pending: new Fifo() };
-      byUser.set(userId, retry);
+    const state = stateOf(vendor, feature);
+    featureHints[at] = feature;
+    featureHints[at + 1] = vendor;
+    featureHints[at + 2] = state;
+    return state;
+  }
+
+  function hintedName(name: string, slot: number): number {
+    if (slot < 0 || slot >= MAX_HINT_SLOT) return nameId(name);
+    const at = slot * 2;
+    if (at < nameHints.length) {
+      if (nameHints[at] === name) return nameHints[at + 1] as number;
+    } else {
+      const length = Math.max(at + 2, nameHints.length * 2, 512);
+      while (nameHints.length < length) nameHints.push(undefined);
     }
-    return retry;
+    const id = nameId(name);
+    nameHints[at] = name;
+    nameHints[at + 1] = id;
+    return id;
+  }
+
+  function userOf(user: string): UserSpelling {
+    let spelling = userCache.get(user);
+    if (spelling === undefined) {
+      spelling = { id: nameId(user), host: null, hostId: NONE };
+      if (userCache.size >= MAX_SPELLINGS) userCache.clear();
+      userCache.set(user, spelling);
+    }
+    return spelling;
+  }
+
+  function hostId(spelling: UserSpelling, host: string): number {
+    if (host === spelling.host) return spelling.hostId;
+    const id = nameId(host);
+    spelling.host = host;
+    spelling.hostId = id;
+    return id;
+  }
+
+  /** The pair of (state, user, host), added when new; it is dropped after this instant if it holds nothing. */
+  function pairOf(state: FeatureState, userId: number, host: number): number {
+    let pair = pairs.find(state.index, userId, host);
+    if (pair === NONE) pair = pairs.add(state.index, userId, host, instant);
+    else pairs.records[pair * P_FIELDS + P_SEEN_INSTANT] = instant;
+    return pair;
+  }
+
+  function stateOfPair(pair: number): FeatureState {
+    return states[pairs.records[pair * P_FIELDS + P_STATE] as number] as FeatureState;
   }
 
   function touch(state: FeatureState): void {
     if (!state.touched) {
       state.touched = true;
-      touched.push(state);
+      touched[touchedCount++] = state;
     }
   }
 
   function addUserDays(state: FeatureState, userId: number, fromDay: number, toDay: number): void {
+    if (fromDay === toDay && fromDay === state.lastDay) {
+      if ((state.lastDayUsers as IntSet).add(userId)) userDayCount++;
+      return;
+    }
     for (let day = fromDay; day <= toDay; day++) {
       let dayUsers = state.days.get(day);
-      if (!dayUsers) {
-        dayUsers = new Set();
+      if (dayUsers === undefined) {
+        dayUsers = new IntSet();
         state.days.set(day, dayUsers);
+        state.openDays.push(day);
+      } else if (typeof dayUsers === 'number') {
+        throw new Error(`internal: day ${day} was sealed while a check-out still covered it`);
       }
-      const before = dayUsers.size;
-      dayUsers.add(userId);
-      userDayCount += dayUsers.size - before;
+      if (dayUsers.add(userId)) userDayCount++;
+      state.lastDay = day;
+      state.lastDayUsers = dayUsers;
     }
   }
 
-  /** Ends a session at `end`; concurrency changes are applied when the current instant ends. */
-  function close(
-    session: OpenCheckout,
-    end: number,
-    closedBy: SessionEnd,
-    endLine?: number,
-    endReason?: string,
-  ): void {
-    const state = session.state;
-    state.seatMs += session.seats * (end - session.start);
+  /**
+   * Turns the user sets of days that nothing can change any more into counts: days before yesterday (a
+   * clock set back over midnight may bring back the day before) and before the start of every open
+   * check-out. Keeps memory flat as a log covers more days.
+   */
+  function sealDays(): void {
+    let limit = nowDay - 1;
+    for (const pair of pairs.all()) {
+      for (let slot = pairs.records[pair * P_FIELDS + P_HEAD] as number; slot !== NONE; slot = sessions.ints[slot * 4 + S_NEXT] as number) {
+        if ((sessions.ints[slot * 4 + S_START_DAY] as number) < limit) limit = sessions.ints[slot * 4 + S_START_DAY] as number;
+      }
+    }
+    if (limit <= sealedBefore) return;
+    sealedBefore = limit;
+    for (const state of states) {
+      if (state.openDays.length === 0) continue;
+      const keep: number[] = [];
+      for (const day of state.openDays) {
+        const users = state.days.get(day);
+        if (day < limit && users instanceof IntSet) state.days.set(day, users.size);
+        else keep.push(day);
+      }
+      state.openDays = keep;
+      if (state.lastDay < limit) {
+        state.lastDay = Number.NaN;
+        state.lastDayUsers = null;
+      }
+    }
+  }
+
+  /** Ends the session in `slot` at `end` and frees the slot; concurrency changes apply when the instant ends. */
+  function close(slot: number, end: number, closedBy: SessionEnd, endLine?: number, endReason?: string): void {
+    const pair = sessions.ints[slot * 4 + S_PAIR] as number;
+    const state = stateOfPair(pair);
+    const start = sessions.times[slot * 4 + S_START] as number;
+    const seats = sessions.times[slot * 4 + S_SEATS] as number;
+    state.seatMs += seats * (end - start);
     // Half-open [start, end): a session ending exactly at midnight did not use the next day.
-    const endDay = end > session.start ? zone.localDay(end - 1) : session.startDay;
-    addUserDays(state, session.userId, session.startDay, endDay);
+    const startDay = sessions.ints[slot * 4 + S_START_DAY] as number;
+    const endDay = end > start ? zone.localDay(end - 1) : startDay;
+    const counted = pair * P_FIELDS + P_COUNTED_DAY;
+    if (startDay !== endDay || pairs.records[counted] !== startDay) {
+      addUserDays(state, pairs.records[pair * P_FIELDS + P_USER] as number, startDay, endDay);
+      pairs.records[counted] = endDay;
+    }
     if (closedBy !== 'end-of-input') {
-      if (session.start < end) state.endedBefore += session.seats;
-      else state.endedSameInstant += session.seats;
+      if (start < end) state.endedBefore += seats;
+      else state.endedSameInstant += seats;
       touch(state);
     }
     openCount--;
-    if (onSession) onSession(sessionOut(session, end, closedBy, endLine, endReason));
+    if (onSession) onSession(sessionOut(slot, end, closedBy, endLine, endReason));
+    sessions.release(slot);
   }
 
-  function sessionOut(session: OpenCheckout, end: number, closedBy: SessionEnd, endLine?: number, endReason?: string): UsageSession {
+  function sessionOut(slot: number, end: number, closedBy: SessionEnd, endLine?: number, endReason?: string): UsageSession {
     const out: UsageSession = {
-      vendor: session.vendor,
-      feature: session.feature,
-      user: session.user,
-      host: session.host,
-      start: session.start,
+      vendor: sessions.names[slot * 4 + S_VENDOR] as string,
+      feature: sessions.names[slot * 4 + S_FEATURE] as string,
+      user: sessions.names[slot * 4 + S_USER] as string,
+      host: sessions.names[slot * 4 + S_HOST] as string,
+      start: sessions.times[slot * 4 + S_START] as number,
       end,
-      seats: session.seats,
+      seats: sessions.times[slot * 4 + S_SEATS] as number,
       closedBy,
-      ordinal: session.ordinal,
-      startLine: session.line,
+      ordinal: sessions.ints[slot * 4 + S_ORDINAL] as number,
+      startLine: sessions.times[slot * 4 + S_LINE] as number,
     };
     if (endLine !== undefined) out.endLine = endLine;
     if (endReason !== undefined) out.endReason = endReason;
@@ -546,21 +949,14 @@ export function createUsageAnalyser(options: UsageAnalyserOptions): UsageAnalyse
     onDenial(out);
   }
 
-  /** This event's place among those of the current instant with the same key (from 0). */
-  function ordinalOf(counts: Map<string, InstantCount>, key: string, event: UsageEvent): number {
-    const entry = counts.get(key);
-    if (entry) return entry.count++;
-    counts.set(key, { vendor: event.vendor, feature: event.feature, user: event.user, host: event.host, count: 1 });
-    return 0;
-  }
-
-  /** Applies the current instant's changes to each touched feature: ends of older sessions, starts, then peak. */
+  /** Applies the current instant's changes to each touched feature (ends of older sessions, starts, then peak) and drops idle pairs. */
   function endInstant(): void {
     if (waiting.size > 0) {
       for (const list of waiting.values()) for (const checkin of list) unmatched(checkin);
       waiting.clear();
     }
-    for (const state of touched) {
+    for (let i = 0; i < touchedCount; i++) {
+      const state = touched[i] as FeatureState;
       state.level += state.started - state.endedBefore;
       if (state.level > state.peak) {
         state.peak = state.level;
@@ -572,11 +968,13 @@ export function createUsageAnalyser(options: UsageAnalyserOptions): UsageAnalyse
       state.endedSameInstant = 0;
       state.touched = false;
     }
-    touched.length = 0;
+    touchedCount = 0;
+    nowCount = 0;
+    nowKeys = null;
   }
 
   function unmatched(checkin: WaitingCheckin): void {
-    checkin.state.unmatchedCheckins++;
+    stateOf(checkin.vendor, checkin.feature).unmatchedCheckins++;
     diagnose(checkin.line, `check-in without a check-out: ${checkin.feature} by ${checkin.user} on ${checkin.host}`);
   }
 
@@ -588,144 +986,198 @@ export function createUsageAnalyser(options: UsageAnalyserOptions): UsageAnalyse
         denial.resolved = true;
         denial.state.trueDenials++;
         pendingCount--;
+        (pendingPerFeature[denial.featureId] as number)--;
         // A retry settles all of a user's pending denials at once, so an unresolved one leads its list.
-        denial.retry.pending.shift();
+        const byUser = pendingByUser.get(denial.featureId);
+        const list = byUser?.get(denial.userId);
+        list?.shift();
+        if (byUser && list?.size === 0) {
+          byUser.delete(denial.userId);
+          if (byUser.size === 0) pendingByUser.delete(denial.featureId);
+        }
         settle(denial, false);
       }
     }
   }
 
-  function waitingKey(state: FeatureState, featureId: number, userId: number, hostId: number): string {
-    return `${state.vendorId} ${featureId} ${userId} ${hostId}`;
+  /** A new open check-out of `pair` (appended to its chain unless `chain` is false). */
+  function open(pair: number, vendor: string, feature: string, user: string, host: string, start: number, startDay: number, seats: number, line: number, ordinal: number, chain: boolean): number {
+    const slot = sessions.alloc();
+    sessions.times[slot * 4 + S_START] = start;
+    sessions.ints[slot * 4 + S_START_DAY] = startDay;
+    sessions.times[slot * 4 + S_SEATS] = seats;
+    sessions.times[slot * 4 + S_LINE] = line;
+    sessions.times[slot * 4 + S_SEQ] = seq++;
+    sessions.ints[slot * 4 + S_ORDINAL] = ordinal;
+    sessions.ints[slot * 4 + S_PAIR] = pair;
+    sessions.ints[slot * 4 + S_NEXT] = NONE;
+    sessions.names[slot * 4 + S_VENDOR] = vendor;
+    sessions.names[slot * 4 + S_FEATURE] = feature;
+    sessions.names[slot * 4 + S_USER] = user;
+    sessions.names[slot * 4 + S_HOST] = host;
+    openCount++;
+    const records = pairs.records;
+    const at = pair * P_FIELDS;
+    const userId = records[at + P_USER] as number;
+    if (userId >= userSeen.length) {
+      const wider = new Uint8Array(Math.max(userId + 1, userSeen.length * 2));
+      wider.set(userSeen);
+      userSeen = wider;
+    }
+    if (userSeen[userId] === 0) {
+      userSeen[userId] = 1;
+      userCount++;
+    }
+    if (chain) {
+      const tail = records[at + P_TAIL] as number;
+      if (tail === NONE) records[at + P_HEAD] = slot;
+      else sessions.ints[tail * 4 + S_NEXT] = slot;
+      records[at + P_TAIL] = slot;
+    }
+    return slot;
   }
 
-  function checkout(event: UsageEvent, state: FeatureState, featureId: number, userId: number, hostId: number): void {
-    const seats = Number.isFinite(event.seats) && event.seats > 0 ? event.seats : 1;
-    if (seats !== event.seats) diagnose(event.line, `check-out with ${String(event.seats)} seats counted as 1`);
-    const ordinal = ordinalOf(checkoutCounts, waitingKey(state, featureId, userId, hostId), event);
-    const session: OpenCheckout = {
-      seq: seq++,
-      state,
-      vendor: event.vendor,
-      feature: event.feature,
-      user: event.user,
-      userId,
-      host: event.host,
-      start: now,
-      startDay: nowDay,
-      seats,
-      line: event.line,
-      ordinal,
-      next: null,
-      tail: null,
-    };
-    openCount++;
-    users.add(userId);
+  /** Notes that `userId` checked out `featureId` in this instant. */
+  function checkedOut(featureId: number, userId: number): void {
+    nowFeature[nowCount] = featureId;
+    nowUser[nowCount] = userId;
+    nowCount++;
+    if (nowKeys !== null) nowKeys.add(`${featureId} ${userId}`);
+    else if (nowCount > SCAN_LIMIT) {
+      nowKeys = new Set();
+      for (let i = 0; i < nowCount; i++) nowKeys.add(`${nowFeature[i] as number} ${nowUser[i] as number}`);
+    }
+  }
+
+  function checkedOutNow(featureId: number, userId: number): boolean {
+    if (nowKeys !== null) return nowKeys.has(`${featureId} ${userId}`);
+    for (let i = 0; i < nowCount; i++) if (nowFeature[i] === featureId && nowUser[i] === userId) return true;
+    return false;
+  }
+
+  function checkout(event: UsageEvent, state: FeatureState, userId: number, pair: number): void {
+    let seats = event.seats;
+    if (!Number.isFinite(seats) || seats <= 0) {
+      diagnose(event.line, `check-out with ${String(event.seats)} seats counted as 1`);
+      seats = 1;
+    }
+    const records = pairs.records;
+    const at = pair * P_FIELDS;
+    let ordinal = 0;
+    if (records[at + P_CHECKOUT_INSTANT] === instant) ordinal = (records[at + P_CHECKOUT_ORDINAL] as number) + 1;
+    records[at + P_CHECKOUT_INSTANT] = instant;
+    records[at + P_CHECKOUT_ORDINAL] = ordinal;
     state.sessions++;
     state.started += seats;
     touch(state);
 
-    const retry = retryState(featureId, userId);
-    retry.lastCheckoutAt = now;
-    if (retry.pending.size > 0) {
-      for (const denial of retry.pending) {
-        denial.resolved = true;
-        denial.state.retriedDenials++;
-        pendingCount--;
-        settle(denial, true);
+    checkedOut(state.featureId, userId);
+    if (pendingCount > 0 && state.featureId < pendingPerFeature.length && (pendingPerFeature[state.featureId] as number) > 0) {
+      const byUser = pendingByUser.get(state.featureId);
+      const pending = byUser?.get(userId);
+      if (byUser && pending) {
+        for (const denial of pending) {
+          denial.resolved = true;
+          denial.state.retriedDenials++;
+          pendingCount--;
+          (pendingPerFeature[denial.featureId] as number)--;
+          settle(denial, true);
+        }
+        byUser.delete(userId);
+        if (byUser.size === 0) pendingByUser.delete(state.featureId);
       }
-      retry.pending.clear();
     }
 
     // A check-in of this instant that arrived first pairs with this check-out (order within an instant is loose).
     if (waiting.size > 0) {
-      const key = waitingKey(state, featureId, userId, hostId);
-      const early = waiting.get(key);
+      const early = waiting.get(pair);
       const first = early?.shift();
       if (early && first) {
-        if (early.size === 0) waiting.delete(key);
-        close(session, now, 'checkin', first.line, first.reason);
+        if (early.size === 0) waiting.delete(pair);
+        const slot = open(pair, event.vendor, event.feature, event.user, event.host, now, nowDay, seats, event.line, ordinal, false);
+        close(slot, now, 'checkin', first.line, first.reason);
         return;
       }
     }
-    const key = openKey(userId, hostId);
-    const head = state.open.get(key);
-    if (head) {
-      (head.tail ?? head).next = session;
-      head.tail = session;
-    } else {
-      state.open.set(key, session);
-    }
+    open(pair, event.vendor, event.feature, event.user, event.host, now, nowDay, seats, event.line, ordinal, true);
   }
 
-  function checkin(event: UsageEvent, state: FeatureState, featureId: number, userId: number, hostId: number): void {
-    const key = openKey(userId, hostId);
-    const head = state.open.get(key);
-    if (head) {
-      const next = head.next;
-      if (next) {
-        next.tail = head.tail;
-        state.open.set(key, next);
-      } else {
-        state.open.delete(key);
-      }
+  function checkin(event: UsageEvent, pair: number): void {
+    const records = pairs.records;
+    const at = pair * P_FIELDS;
+    const head = records[at + P_HEAD] as number;
+    if (head !== NONE) {
+      const next = sessions.ints[head * 4 + S_NEXT] as number;
+      records[at + P_HEAD] = next;
+      if (next === NONE) records[at + P_TAIL] = NONE;
       close(head, now, 'checkin', event.line, event.reason);
       return;
     }
-    const entry: WaitingCheckin = {
-      state,
-      vendor: event.vendor,
-      feature: event.feature,
-      user: event.user,
-      host: event.host,
-      line: event.line,
-      reason: event.reason,
-    };
-    const wait = waitingKey(state, featureId, userId, hostId);
-    let early = waiting.get(wait);
+    let early = waiting.get(pair);
     if (!early) {
       early = new Fifo();
-      waiting.set(wait, early);
+      waiting.set(pair, early);
     }
-    early.push(entry);
+    early.push({ vendor: event.vendor, feature: event.feature, user: event.user, host: event.host, line: event.line, reason: event.reason });
+  }
+
+  /** Open check-outs (slots) of the pairs that `take` accepts, oldest first; with `remove`, their chains are emptied. */
+  function openSlots(take: (pair: number) => boolean, remove: boolean): number[] {
+    const slots: number[] = [];
+    const records = pairs.records;
+    for (const pair of pairs.all()) {
+      const at = pair * P_FIELDS;
+      let slot = records[at + P_HEAD] as number;
+      if (slot === NONE || !take(pair)) continue;
+      for (; slot !== NONE; slot = sessions.ints[slot * 4 + S_NEXT] as number) slots.push(slot);
+      if (remove) {
+        records[at + P_HEAD] = NONE;
+        records[at + P_TAIL] = NONE;
+      }
+    }
+    return slots.sort((a, b) => (sessions.times[a * 4 + S_SEQ] as number) - (sessions.times[b * 4 + S_SEQ] as number));
   }
 
   /** Closes every open check-out of the vendor (all vendors for an empty vendor name: the license manager itself). */
   function restart(event: UsageEvent, vendorId: number | null): void {
+    const ofVendor = (pair: number) => vendorId === null || stateOfPair(pair).vendorId === vendorId;
     // Check-ins still waiting for a check-out of this vendor will not find one after its restart.
-    for (const [key, list] of waiting) {
-      const first = list.peek();
-      if (first && (vendorId === null || first.state.vendorId === vendorId)) {
+    for (const [pair, list] of waiting) {
+      if (ofVendor(pair)) {
         for (const checkin of list) unmatched(checkin);
-        waiting.delete(key);
+        waiting.delete(pair);
       }
     }
-    const closing: OpenCheckout[] = [];
-    for (const [id, byFeature] of features) {
-      if (vendorId !== null && id !== vendorId) continue;
-      for (const state of byFeature.values()) takeOpen(state, closing);
-    }
-    closing.sort((a, b) => a.seq - b.seq);
-    for (const session of closing) close(session, now, 'restart', event.line);
+    for (const slot of openSlots(ofVendor, true)) close(slot, now, 'restart', event.line);
   }
 
-  /** Moves every open check-out of `state` to `into`. */
-  function takeOpen(state: FeatureState, into: OpenCheckout[]): void {
-    for (const head of state.open.values()) {
-      for (let link: OpenCheckout | null = head; link; link = link.next) into.push(link);
-    }
-    state.open.clear();
-  }
+  /** Reason text → code (parsers hand over the same few reasons again and again). */
+  const reasonCodes = new Map<string, string>();
 
-  function denied(event: UsageEvent, state: FeatureState, featureId: number, userId: number, hostId: number): void {
-    const code = denialReasonCode(event.reason);
+  function denied(event: UsageEvent, state: FeatureState, userId: number, pair: number): void {
+    let code: string | undefined;
+    if (event.reason === undefined) code = UNKNOWN_REASON;
+    else {
+      code = reasonCodes.get(event.reason);
+      if (code === undefined) {
+        code = denialReasonCode(event.reason);
+        if (reasonCodes.size >= MAX_SPELLINGS) reasonCodes.clear();
+        reasonCodes.set(event.reason, code);
+      }
+    }
     const reasonKey = state.reasons.has(code) || state.reasons.size < MAX_REASONS_PER_FEATURE ? code : OTHER_REASON;
     state.reasons.set(reasonKey, (state.reasons.get(reasonKey) ?? 0) + 1);
 
-    const retry = retryState(featureId, userId);
+    const records = pairs.records;
+    const at = pair * P_FIELDS;
+    let ordinal = 0;
+    if (records[at + P_DENIAL_INSTANT] === instant) ordinal = (records[at + P_DENIAL_ORDINAL] as number) + 1;
+    records[at + P_DENIAL_INSTANT] = instant;
+    records[at + P_DENIAL_ORDINAL] = ordinal;
     const denial: PendingDenial = {
       at: now,
-      retry,
+      featureId: state.featureId,
+      userId,
       state,
       resolved: false,
       vendor: event.vendor,
@@ -733,39 +1185,66 @@ export function createUsageAnalyser(options: UsageAnalyserOptions): UsageAnalyse
       user: event.user,
       host: event.host,
       line: event.line,
-      ordinal: ordinalOf(denialCounts, waitingKey(state, featureId, userId, hostId), event),
+      ordinal,
       reason: event.reason,
     };
-    if (retry.lastCheckoutAt === now) {
+    if (checkedOutNow(state.featureId, userId)) {
       state.retriedDenials++;
       denial.resolved = true;
       settle(denial, true);
       return;
     }
+    queueDenial(denial);
+  }
+
+  function queueDenial(denial: PendingDenial): void {
     pendingQueue.push(denial);
     pendingCount++;
-    retry.pending.push(denial);
+    if (denial.featureId >= pendingPerFeature.length) {
+      pendingPerFeature = widen(pendingPerFeature, new Int32Array(Math.max(denial.featureId + 1, pendingPerFeature.length * 2)));
+    }
+    (pendingPerFeature[denial.featureId] as number)++;
+    let byUser = pendingByUser.get(denial.featureId);
+    if (!byUser) {
+      byUser = new Map();
+      pendingByUser.set(denial.featureId, byUser);
+    }
+    let list = byUser.get(denial.userId);
+    if (!list) {
+      list = new Fifo();
+      byUser.set(denial.userId, list);
+    }
+    list.push(denial);
+  }
+
+  /** Moves on to instant `at` (later than the current one). */
+  function advance(at: number): void {
+    endInstant();
+    now = at;
+    instant++;
+    const day = zone.localDay(at);
+    if (day !== nowDay) {
+      nowDay = day;
+      sealDays();
+    }
+    firstAt ??= at;
+    expireDenials(at);
   }
 
   function push(event: UsageEvent): void {
     if (finished) throw new Error('the analyser has finished; create a new one for more events');
     events++;
     const at = event.at;
-    if (!Number.isFinite(at)) {
-      diagnose(event.line, 'event without a valid time ignored');
-      return;
-    }
-    if (at > now) {
-      endInstant();
-      if (checkoutCounts.size > 0) checkoutCounts.clear();
-      if (denialCounts.size > 0) denialCounts.clear();
-      now = at;
-      nowDay = zone.localDay(at);
-      firstAt ??= at;
-      expireDenials(at);
-    } else if (at < now) {
-      outOfOrder++;
-      diagnose(event.line, `event earlier than the one before it, taken at ${zone.formatIso(now)}`);
+    if (at !== now) {
+      if (!Number.isFinite(at)) {
+        diagnose(event.line, 'event without a valid time ignored');
+        return;
+      }
+      if (at > now) advance(at);
+      else {
+        outOfOrder++;
+        diagnose(event.line, `event earlier than the one before it, taken at ${zone.formatIso(now)}`);
+      }
     }
 
     const kind = event.kind;
@@ -773,27 +1252,29 @@ export function createUsageAnalyser(options: UsageAnalyserOptions): UsageAnalyse
       restart(event, event.vendor === '' ? null : nameId(event.vendor));
       return;
     }
-    const featureId = nameId(event.feature);
-    const state = featureState(event.vendor, event.feature, nameId(event.vendor), featureId);
-    const userId = nameId(event.user);
-    switch (kind) {
-      case 'checkout':
-        checkout(event, state, featureId, userId, nameId(event.host));
-        break;
-      case 'checkin':
-        checkin(event, state, featureId, userId, nameId(event.host));
-        break;
-      case 'denied':
-        denied(event, state, featureId, userId, nameId(event.host));
-        break;
-      case 'queued':
-        state.queued++;
-        break;
-      case 'dequeued':
-        state.dequeued++;
-        break;
-      default:
-        diagnose(event.line, `unknown event kind ${String((event as { kind: unknown }).kind)} ignored`);
+    const hint = nameSlots;
+    const state = hintedState(event.vendor, event.feature, hint.feature);
+    if (kind === 'checkout' || kind === 'checkin' || kind === 'denied') {
+      let userId: number;
+      let host: number;
+      if (hint.user >= 0) {
+        userId = hintedName(event.user, hint.user);
+        host = hintedName(event.host, hint.host);
+      } else {
+        const user = userOf(event.user);
+        userId = user.id;
+        host = hostId(user, event.host);
+      }
+      const pair = pairOf(state, userId, host);
+      if (kind === 'checkout') checkout(event, state, userId, pair);
+      else if (kind === 'checkin') checkin(event, pair);
+      else denied(event, state, userId, pair);
+    } else if (kind === 'queued') {
+      state.queued++;
+    } else if (kind === 'dequeued') {
+      state.dequeued++;
+    } else {
+      diagnose(event.line, `unknown event kind ${String((event as { kind: unknown }).kind)} ignored`);
     }
   }
 
@@ -803,17 +1284,12 @@ export function createUsageAnalyser(options: UsageAnalyserOptions): UsageAnalyse
     finished = true;
     expireDenials(Number.POSITIVE_INFINITY);
 
-    const stillOpen: OpenCheckout[] = [];
-    for (const byFeature of features.values()) for (const state of byFeature.values()) takeOpen(state, stillOpen);
-    stillOpen.sort((a, b) => a.seq - b.seq);
-    for (const session of stillOpen) {
-      session.state.openAtEnd++;
-      close(session, now, 'end-of-input');
+    for (const slot of openSlots(() => true, true)) {
+      stateOfPair(sessions.ints[slot * 4 + S_PAIR] as number).openAtEnd++;
+      close(slot, now, 'end-of-input');
     }
 
-    const all: FeatureState[] = [];
-    for (const byFeature of features.values()) all.push(...byFeature.values());
-    all.sort((a, b) => compareNames(a.vendor, b.vendor) || compareNames(a.feature, b.feature));
+    const all = [...states].sort((a, b) => compareNames(a.vendor, b.vendor) || compareNames(a.feature, b.feature));
     return {
       timeZone: zone.timeZone,
       events,
@@ -827,7 +1303,8 @@ export function createUsageAnalyser(options: UsageAnalyserOptions): UsageAnalyse
   function featureUsage(state: FeatureState): FeatureUsage {
     const dailyUsers: Record<string, number> = {};
     for (const day of [...state.days.keys()].sort((a, b) => a - b)) {
-      dailyUsers[dayKey(day)] = state.days.get(day)?.size ?? 0;
+      const users = state.days.get(day);
+      dailyUsers[dayKey(day)] = typeof users === 'number' ? users : (users?.size ?? 0);
     }
     const denialReasons: Record<string, number> = {};
     for (const [code, count] of [...state.reasons].sort((a, b) => b[1] - a[1] || compareNames(a[0], b[0]))) {
@@ -855,52 +1332,59 @@ export function createUsageAnalyser(options: UsageAnalyserOptions): UsageAnalyse
     return {
       openCheckouts: openCount,
       pendingDenials: pendingCount,
-      features: featureCount,
-      users: users.size,
+      features: states.length,
+      users: userCount,
       userDays: userDayCount,
     };
   }
 
-  /** Every open check-out, oldest first, left open. */
-  function collectOpen(): OpenCheckout[] {
-    const all: OpenCheckout[] = [];
-    for (const byFeature of features.values()) {
-      for (const state of byFeature.values()) {
-        for (const head of state.open.values()) for (let link: OpenCheckout | null = head; link; link = link.next) all.push(link);
-      }
-    }
-    return all.sort((a, b) => a.seq - b.seq);
+  function openSessions(): UsageSession[] {
+    return openSlots(() => true, false).map((slot) => sessionOut(slot, now, 'open'));
   }
 
-  function openSessions(): UsageSession[] {
-    return collectOpen().map((session) => sessionOut(session, now, 'open'));
+  /** The names of a pair with a count, for a checkpoint. */
+  function pairCount(pair: number, count: number): CheckpointCount {
+    const state = stateOfPair(pair);
+    const at = pair * P_FIELDS;
+    return {
+      vendor: state.vendor,
+      feature: state.feature,
+      user: idNames[pairs.records[at + P_USER] as number] as string,
+      host: idNames[pairs.records[at + P_HOST] as number] as string,
+      count,
+    };
   }
 
   function checkpoint(): AnalyserCheckpoint {
     if (finished) throw new Error('the analyser has finished; there is nothing to resume');
     const levels: AnalyserCheckpoint['levels'] = [];
-    for (const byFeature of features.values()) {
-      for (const state of byFeature.values()) {
-        const { level, started, endedBefore, endedSameInstant } = state;
-        if (level !== 0 || started !== 0 || endedBefore !== 0 || endedSameInstant !== 0) {
-          levels.push({ vendor: state.vendor, feature: state.feature, level, started, endedBefore, endedSameInstant });
-        }
+    for (const state of states) {
+      const { level, started, endedBefore, endedSameInstant } = state;
+      if (level !== 0 || started !== 0 || endedBefore !== 0 || endedSameInstant !== 0) {
+        levels.push({ vendor: state.vendor, feature: state.feature, level, started, endedBefore, endedSameInstant });
       }
     }
     const waitingOut: AnalyserCheckpoint['waiting'] = [];
     for (const list of waiting.values()) {
-      for (const entry of list) {
-        const { vendor, feature, user, host, line, reason } = entry;
+      for (const { vendor, feature, user, host, line, reason } of list) {
         waitingOut.push(reason === undefined ? { vendor, feature, user, host, line } : { vendor, feature, user, host, line, reason });
       }
     }
-    const counts = (map: Map<string, InstantCount>): CheckpointCount[] =>
-      [...map.values()].map(({ vendor, feature, user, host, count }) => ({ vendor, feature, user, host, count }));
-    const checkedOutNow: AnalyserCheckpoint['checkedOutNow'] = [];
-    for (const [featureId, byUser] of retries) {
-      for (const [userId, retry] of byUser) {
-        if (retry.lastCheckoutAt === now) checkedOutNow.push({ feature: idNames[featureId] as string, user: idNames[userId] as string });
-      }
+    const checkoutCounts: CheckpointCount[] = [];
+    const denialCounts: CheckpointCount[] = [];
+    const records = pairs.records;
+    for (const pair of pairs.all()) {
+      const at = pair * P_FIELDS;
+      if (records[at + P_CHECKOUT_INSTANT] === instant) checkoutCounts.push(pairCount(pair, (records[at + P_CHECKOUT_ORDINAL] as number) + 1));
+      if (records[at + P_DENIAL_INSTANT] === instant) denialCounts.push(pairCount(pair, (records[at + P_DENIAL_ORDINAL] as number) + 1));
+    }
+    const checkedOut: AnalyserCheckpoint['checkedOutNow'] = [];
+    const seen = new Set<string>();
+    for (let i = 0; i < nowCount; i++) {
+      const key = `${nowFeature[i] as number} ${nowUser[i] as number}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      checkedOut.push({ feature: idNames[nowFeature[i] as number] as string, user: idNames[nowUser[i] as number] as string });
     }
     const pendingDenials: AnalyserCheckpoint['pendingDenials'] = [];
     for (const denial of pendingQueue) {
@@ -911,14 +1395,28 @@ export function createUsageAnalyser(options: UsageAnalyserOptions): UsageAnalyse
     return {
       version: 1,
       now: Number.isFinite(now) ? now : null,
-      open: collectOpen().map(({ vendor, feature, user, host, start, seats, line, ordinal }) => ({ vendor, feature, user, host, start, seats, line, ordinal })),
+      open: openSlots(() => true, false).map((slot) => ({
+        vendor: sessions.names[slot * 4 + S_VENDOR] as string,
+        feature: sessions.names[slot * 4 + S_FEATURE] as string,
+        user: sessions.names[slot * 4 + S_USER] as string,
+        host: sessions.names[slot * 4 + S_HOST] as string,
+        start: sessions.times[slot * 4 + S_START] as number,
+        seats: sessions.times[slot * 4 + S_SEATS] as number,
+        line: sessions.times[slot * 4 + S_LINE] as number,
+        ordinal: sessions.ints[slot * 4 + S_ORDINAL] as number,
+      })),
       levels,
       waiting: waitingOut,
-      checkoutCounts: counts(checkoutCounts),
-      denialCounts: counts(denialCounts),
-      checkedOutNow,
+      checkoutCounts,
+      denialCounts,
+      checkedOutNow: checkedOut,
       pendingDenials,
     };
+  }
+
+  /** The pair of names as a checkpoint gives them. */
+  function pairOfNames(vendor: string, feature: string, user: string, host: string): number {
+    return pairOf(stateOf(vendor, feature), nameId(user), nameId(host));
   }
 
   /** Takes up the state of a checkpoint (see UsageAnalyserOptions.resumeFrom). */
@@ -929,7 +1427,7 @@ export function createUsageAnalyser(options: UsageAnalyserOptions): UsageAnalyse
     if (from.now === null) return;
     now = from.now;
     nowDay = zone.localDay(now);
-    const stateOf = (vendor: string, feature: string) => featureState(vendor, feature, nameId(vendor), nameId(feature));
+    instant = 1;
     for (const entry of from.levels) {
       const state = stateOf(entry.vendor, entry.feature);
       state.level = entry.level;
@@ -938,74 +1436,45 @@ export function createUsageAnalyser(options: UsageAnalyserOptions): UsageAnalyse
       state.endedSameInstant = entry.endedSameInstant;
       if (state.started !== 0 || state.endedBefore !== 0 || state.endedSameInstant !== 0) touch(state);
     }
-    for (const entry of from.open) {
-      const state = stateOf(entry.vendor, entry.feature);
-      const userId = nameId(entry.user);
-      const session: OpenCheckout = {
-        seq: seq++,
-        state,
-        vendor: entry.vendor,
-        feature: entry.feature,
-        user: entry.user,
-        userId,
-        host: entry.host,
-        start: entry.start,
-        startDay: zone.localDay(entry.start),
-        seats: entry.seats,
-        line: entry.line,
-        ordinal: entry.ordinal,
-        next: null,
-        tail: null,
-      };
-      openCount++;
-      users.add(userId);
-      const key = openKey(userId, nameId(entry.host));
-      const head = state.open.get(key);
-      if (head) {
-        (head.tail ?? head).next = session;
-        head.tail = session;
-      } else {
-        state.open.set(key, session);
-      }
+    for (const x of from.open) {
+      const pair = pairOfNames(x.vendor, x.feature, x.user, x.host);
+      open(pair, x.vendor, x.feature, x.user, x.host, x.start, zone.localDay(x.start), x.seats, x.line, x.ordinal, true);
     }
-    for (const entry of from.waiting) {
-      const state = stateOf(entry.vendor, entry.feature);
-      const key = waitingKey(state, nameId(entry.feature), nameId(entry.user), nameId(entry.host));
-      let list = waiting.get(key);
+    for (const x of from.waiting) {
+      const pair = pairOfNames(x.vendor, x.feature, x.user, x.host);
+      let list = waiting.get(pair);
       if (!list) {
         list = new Fifo();
-        waiting.set(key, list);
+        waiting.set(pair, list);
       }
-      list.push({ state, vendor: entry.vendor, feature: entry.feature, user: entry.user, host: entry.host, line: entry.line, reason: entry.reason });
+      list.push({ vendor: x.vendor, feature: x.feature, user: x.user, host: x.host, line: x.line, reason: x.reason });
     }
-    const restoreCounts = (entries: CheckpointCount[], into: Map<string, InstantCount>) => {
-      for (const { vendor, feature, user, host, count } of entries) {
-        const state = stateOf(vendor, feature);
-        into.set(waitingKey(state, nameId(feature), nameId(user), nameId(host)), { vendor, feature, user, host, count });
-      }
-    };
-    restoreCounts(from.checkoutCounts, checkoutCounts);
-    restoreCounts(from.denialCounts, denialCounts);
-    for (const { feature, user } of from.checkedOutNow) retryState(nameId(feature), nameId(user)).lastCheckoutAt = now;
-    for (const entry of from.pendingDenials) {
-      const state = stateOf(entry.vendor, entry.feature);
-      const retry = retryState(nameId(entry.feature), nameId(entry.user));
-      const denial: PendingDenial = {
-        at: entry.at,
-        retry,
-        state,
+    for (const x of from.checkoutCounts) {
+      const at = pairOfNames(x.vendor, x.feature, x.user, x.host) * P_FIELDS;
+      pairs.records[at + P_CHECKOUT_INSTANT] = instant;
+      pairs.records[at + P_CHECKOUT_ORDINAL] = x.count - 1;
+    }
+    for (const x of from.denialCounts) {
+      const at = pairOfNames(x.vendor, x.feature, x.user, x.host) * P_FIELDS;
+      pairs.records[at + P_DENIAL_INSTANT] = instant;
+      pairs.records[at + P_DENIAL_ORDINAL] = x.count - 1;
+    }
+    for (const x of from.checkedOutNow) checkedOut(nameId(x.feature), nameId(x.user));
+    for (const x of from.pendingDenials) {
+      queueDenial({
+        at: x.at,
+        featureId: nameId(x.feature),
+        userId: nameId(x.user),
+        state: stateOf(x.vendor, x.feature),
         resolved: false,
-        vendor: entry.vendor,
-        feature: entry.feature,
-        user: entry.user,
-        host: entry.host,
-        line: entry.line,
-        ordinal: entry.ordinal,
-        reason: entry.reason,
-      };
-      pendingQueue.push(denial);
-      retry.pending.push(denial);
-      pendingCount++;
+        vendor: x.vendor,
+        feature: x.feature,
+        user: x.user,
+        host: x.host,
+        line: x.line,
+        ordinal: x.ordinal,
+        reason: x.reason,
+      });
     }
   }
 
@@ -1013,6 +1482,7 @@ export function createUsageAnalyser(options: UsageAnalyserOptions): UsageAnalyse
 
   return { push, finish, stats, openSessions, checkpoint };
 }
+
 
 /** A queue with O(1) amortised shift, whatever its length (Array.prototype.shift copies long arrays). */
 class Fifo<T> {
@@ -1051,11 +1521,6 @@ class Fifo<T> {
   *[Symbol.iterator](): IterableIterator<T> {
     for (let i = this.head; i < this.items.length; i++) yield this.items[i] as T;
   }
-}
-
-/** One number for a (user, host) pair: exact while there are fewer than 2^26 distinct names. */
-function openKey(userId: number, hostId: number): number {
-  return userId * 67_108_864 + hostId;
 }
 
 function roundTo(value: number, decimals: number): number {

@@ -457,6 +457,47 @@ describe('createFlexlmDebugParser: hostile input', () => {
     }
   });
 
+  it('reads lines the same with the Latin-1 text for native searches as with bytes alone', () => {
+    const tricky = [
+      '10:00:00 (MLM) OUT: "MATLAB" a b@h  ',
+      '10:00:00 (MLM) OUT: "MATLAB" a\tb@h',
+      '10:00:00 (MLM) OUT: "MATLAB" jane@corp@host  (2 licenses)',
+      '10:00:00 (MLM) OUT: "MATLAB" u@h\tx',
+      '10:00:00 (MLM) IN: "MATLAB" u@h@  (INACTIVE)',
+      '10:00:00 (MLM) OUT: "MATLAB" u@',
+      '10:00:00 (MLM) OUT: "MATLAB"  u@h',
+      '10:00:00 (MLM) OUT: "" u@h',
+      '10:00:00 (MLM) OUT: "MATLAB" @h',
+      '10:00:00 (MLM) UNSUPPORTED: "f" (PORT_AT_HOST_PLUS   ) u@h  (No such feature exists. (-5,414))',
+      '10:00:00 (MLM) DENIED: "f" u@h [x]',
+      '10:00:00 (MLM) OUT: "f" u@h ^^^ 1 v 2 3 ^^^',
+      '10:00:00 (MLM) OUT: "f" u@h',
+      '10:00:00 (MLM) OUT: "f" u@h ',
+      '10:00:00 (MLM) OUT: "f u@h',
+      '10:00:00 (MLM) OUT: "f" "u"@h',
+      '10:00:00 (MLM) OUT: "f" u(x)@h  (3 licenses) (3 licenses)',
+    ];
+    const next = random(1_234_567);
+    const lines = [...tricky, ...realLines];
+    for (let i = 0; i < 4000; i++) lines.push(mutate(realLines[Math.floor(next() * realLines.length)] as string, next));
+    const run = (withText: boolean) => {
+      const events: UsageEvent[] = [];
+      const diagnostics: Diagnostic[] = [];
+      const parser = createFlexlmDebugParser({ timeZone: 'Europe/Madrid', startDate: '2022-06-09' }, { event: (e) => events.push({ ...e }), diagnostic: (d) => diagnostics.push(d) });
+      lines.forEach((line, i) => {
+        const bytes = new Uint8Array(Buffer.from(line, 'latin1'));
+        // The text holds the bytes from byte 0 on, and more after the line (as a block does).
+        if (withText) parser.lineBytes(bytes, 0, bytes.length, i + 1, `${line}\n10:00:00 (MLM) OUT: "x" y@z "@ \n`, 0);
+        else parser.lineBytes(bytes, 0, bytes.length, i + 1);
+      });
+      parser.end();
+      return { events, diagnostics };
+    };
+    const withText = run(true);
+    expect(withText.events.length).toBeGreaterThan(500);
+    expect(withText).toEqual(run(false));
+  });
+
   it('gets through 5 MB of adversarial input (it stays linear: no timing asserted)', () => {
     const pieces = [
       '('.repeat(20_000),

@@ -15,13 +15,14 @@
  * The scanning is by hand — no regular expressions and no per-line arrays on the common path; a regex with
  * backtracking on hostile input is how log parsers become quadratic.
  */
+import { nameSlots } from './analyser.ts';
 import { createZoneClock, localMs } from './local-time.ts';
 import type { LineParser, ParseOptions, ParseSink, UsageEvent, UsageEventKind } from './types.ts';
 
 /** A LineParser that also takes a line as UTF-8 bytes (what the line splitter hands over when it can). */
 export interface FlexlmDebugParser extends LineParser {
-  /** The line in bytes [start, end) of `bytes`, without its terminator. */
-  lineBytes(bytes: Uint8Array, start: number, end: number, lineNumber: number): void;
+  /** The line in bytes [start, end) of `bytes`, without its terminator; `text` as in LineTarget.lineBytes. */
+  lineBytes(bytes: Uint8Array, start: number, end: number, lineNumber: number, text?: string, textStart?: number): void;
   /**
    * What a parser needs to carry on from the next line as if it had never stopped: the date context (date
    * known or not, the day and clock of the last line, daylight-saving fold tracking, vendor starts just
@@ -72,6 +73,9 @@ const MAX_YEAR = 2199;
 
 const WANT_SEATS = 1;
 const WANT_REASON = 2;
+/** Vendor names cached by their bytes: entries, and bytes kept per entry (longer names skip the cache). */
+const VENDOR_CACHE_SIZE = 64;
+const VENDOR_CACHE_BYTES = 32;
 
 // Byte values.
 const TAB = 9;
@@ -127,10 +131,17 @@ export function createFlexlmDebugParser(options: ParseOptions, sink: ParseSink, 
 
   /** Features, vendors and reasons: few, looked up on every event, so kept in a small table of their own. */
   const words = new NameTable();
+  // Vendor names by their bytes (see vendorName).
+  const vendorLengths = new Int32Array(VENDOR_CACHE_SIZE);
+  const vendorBytes = new Uint8Array(VENDOR_CACHE_SIZE * VENDOR_CACHE_BYTES);
+  const vendorStrings: string[] = new Array<string>(VENDOR_CACHE_SIZE).fill('');
   /** Users and hosts. */
   const names = new NameTable();
   /** Scratch for line(text): the text as UTF-8. */
   let scratch = new Uint8Array(1024);
+  /** The current line's bytes as Latin-1 text from byte lineTextStart on, when the caller gave it (see LineTarget). */
+  let lineText: string | null = null;
+  let lineTextStart = 0;
 
   // ---- date and time state -------------------------------------------------------------------------
   /** Local time (seconds, wall clock read as UTC) of the last timed line; relative while no date is known. */
@@ -157,6 +168,14 @@ export function createFlexlmDebugParser(options: ParseOptions, sink: ParseSink, 
   let heldMonthDay = 0;
   let heldDated = false;
   let heldWants = 0;
+  /**
+   * Name-table slots of the last event line's feature, user and host, handed to the analyser as a cache
+   * hint (see nameSlots in analyser.ts) when that event is delivered: a held event is always delivered
+   * before the next event line sets them again.
+   */
+  let featureSlot = -1;
+  let userSlot = -1;
+  let hostSlot = -1;
 
   /**
    * Vendors lmgrd just announced ("Started MLM"), with the local time: the daemon's own "Server started"
@@ -184,8 +203,11 @@ export function createFlexlmDebugParser(options: ParseOptions, sink: ParseSink, 
   let hostEnd = 0;
   let seats = 1;
   let hasSeats = false;
+  /** The first and the last parenthesised group that is not a seat count (a denial's reason; a check-in's qualifier). */
   let reasonStart = -1;
   let reasonEnd = -1;
+  let lastReasonStart = -1;
+  let lastReasonEnd = -1;
   /** The body ended with a "[…]" group (see eventLine). */
   let endsWithBracket = false;
 
@@ -427,7 +449,12 @@ export function createFlexlmDebugParser(options: ParseOptions, sink: ParseSink, 
 
   function deliver(event: UsageEvent, t: number, monthDay: number, dated: boolean): void {
     if (dated) {
+      const hint = nameSlots;
+      hint.feature = featureSlot;
+      hint.user = userSlot;
+      hint.host = hostSlot;
       sink.event?.(event);
+      hint.feature = hint.user = hint.host = -1;
     } else if (undated.length >= MAX_UNDATED_EVENTS) {
       diagnostic(event.line, `no date known yet and ${MAX_UNDATED_EVENTS} events already wait for one; line dropped`);
     } else {
@@ -502,7 +529,7 @@ export function createFlexlmDebugParser(options: ParseOptions, sink: ParseSink, 
    * Reads `"feature" user@host  [extra] (N licenses) (reason)` from `p`. Sets the body fields; returns why
    * the line is unusable, or null.
    */
-  function parseBody(b: Uint8Array, p: number, end: number, checkin: boolean): string | null {
+  function parseBody(b: Uint8Array, p: number, end: number): string | null {
     p = skipBlanks(b, p, end);
     if (p >= end) return 'no feature name';
     if (b[p] === QUOTE) {
@@ -558,9 +585,43 @@ export function createFlexlmDebugParser(options: ParseOptions, sink: ParseSink, 
       hostEnd = q;
       p = q;
     }
+    return parseRest(b, p, end);
+  }
+
+  /**
+   * The common body, '"feature" user@host' with single spaces, found with native searches of the line's
+   * Latin-1 text instead of byte loops. Sets the body fields as parseBody would, provided the user and the
+   * host hold no blank, control character or '@' (eventLine checks that through the name table); false when
+   * the body is not of that shape or is unusable, and parseBody then decides.
+   */
+  function quickBody(b: Uint8Array, p: number, end: number, text: string, offset: number): boolean {
+    // p is at the opening quote.
+    const q = text.indexOf('"', p + 1 - offset) + offset;
+    if (q <= p + 1 || q >= end) return false;
+    const u = q + 2;
+    if (u >= end || b[q + 1] !== SPACE) return false;
+    const c = b[u] as number;
+    if (c <= SPACE || c === OPEN || c === AT) return false;
+    const at = text.indexOf('@', u - offset) + offset;
+    if (at <= u || at >= end) return false;
+    let stop = text.indexOf(' ', at - offset) + offset;
+    if (stop < offset || stop > end) stop = end;
+    if (stop === at + 1) return false;
+    featureStart = p + 1;
+    featureEnd = q;
+    userStart = u;
+    userEnd = at;
+    hostStart = at + 1;
+    hostEnd = stop;
+    while (stop < end && b[stop] === SPACE) stop++;
+    return parseRest(b, stop, end) === null;
+  }
+
+  /** The part after user@host from `p`: seat count, reasons, "[…]" groups, verbose fields; then the checks. */
+  function parseRest(b: Uint8Array, p: number, end: number): string | null {
     seats = 1;
     hasSeats = false;
-    reasonStart = reasonEnd = -1;
+    reasonStart = reasonEnd = lastReasonStart = lastReasonEnd = -1;
     endsWithBracket = false;
     // The rest: (N licenses), (reason), [extra], ^^^ verbose fields ^^^.
     while (p < end) {
@@ -576,9 +637,13 @@ export function createFlexlmDebugParser(options: ParseOptions, sink: ParseSink, 
         if (isLicenseCount(b, p + 1, close)) {
           hasSeats = true;
           seats = num;
-        } else if (checkin || reasonStart < 0) {
-          reasonStart = p + 1;
-          reasonEnd = close;
+        } else {
+          if (reasonStart < 0) {
+            reasonStart = p + 1;
+            reasonEnd = close;
+          }
+          lastReasonStart = p + 1;
+          lastReasonEnd = close;
         }
         p = after === -1 ? end : after;
       } else if (c === BRACKET) {
@@ -634,41 +699,71 @@ export function createFlexlmDebugParser(options: ParseOptions, sink: ParseSink, 
     hostStart = hostEnd = last;
     seats = count;
     hasSeats = true;
-    reasonStart = reasonEnd = -1;
+    reasonStart = reasonEnd = lastReasonStart = lastReasonEnd = -1;
     endsWithBracket = false;
     return true;
   }
 
   function eventLine(b: Uint8Array, end: number, line: number, kind: UsageEventKind, label: string, body: number, t: number): void {
     const first = skipBlanks(b, body, end);
-    if (!(kind === 'denied' && first < end && isDigit(b[first] as number) && parseCountedDenial(b, first, end))) {
-      const error = parseBody(b, body, end, kind === 'checkin');
-      if (error !== null) {
-        diagnostic(line, `${label} line: ${error}`);
-        return;
-      }
+    let user = '';
+    let host = '';
+    let quick = lineText !== null && first < end && b[first] === QUOTE && quickBody(b, first, end, lineText, lineTextStart);
+    if (quick) {
+      user = names.get(b, userStart, userEnd);
+      userSlot = names.slot;
+      const userClean = names.clean;
+      host = names.get(b, hostStart, hostEnd);
+      hostSlot = names.slot;
+      quick = userClean && names.clean;
     }
-    const vendor = words.get(b, envVendorStart, envVendorEnd);
+    if (!quick) {
+      if (!(kind === 'denied' && first < end && isDigit(b[first] as number) && parseCountedDenial(b, first, end))) {
+        const error = parseBody(b, body, end);
+        if (error !== null) {
+          diagnostic(line, `${label} line: ${error}`);
+          return;
+        }
+      }
+      user = names.get(b, userStart, trimEnd(b, userStart, userEnd));
+      userSlot = names.slot;
+      host = names.get(b, hostStart, hostEnd);
+      hostSlot = names.slot;
+    }
+    const feature = words.get(b, featureStart, featureEnd);
+    featureSlot = words.slot;
+    let reason: string | undefined;
+    if (kind === 'checkin') reason = lastReasonStart >= 0 ? trimmedName(b, lastReasonStart, lastReasonEnd) : undefined;
+    else reason = reasonStart >= 0 ? trimmedName(b, reasonStart, reasonEnd) : undefined;
+    const vendor = vendorName(b, envVendorStart, envVendorEnd);
     if (announced.size > 0) announced.delete(vendor);
-    const event: UsageEvent = {
-      kind,
-      at: 0,
-      line,
-      vendor,
-      feature: words.get(b, featureStart, featureEnd),
-      user: names.get(b, userStart, trimEnd(b, userStart, userEnd)),
-      host: names.get(b, hostStart, hostEnd),
-      seats,
-      reason: reasonStart >= 0 ? trimmedName(b, reasonStart, reasonEnd) : undefined,
-    };
+    const event: UsageEvent = { kind, at: 0, line, vendor, feature, user, host, seats, reason };
     // Some daemons print the seat count or the denial reason on the next line, after a "[…]" that ends
     // this one: only then can a following line complete the event.
     let wants = 0;
     if (endsWithBracket) {
       if (!hasSeats) wants = WANT_SEATS;
-      if (kind !== 'checkout' && kind !== 'dequeued' && event.reason === undefined) wants |= WANT_REASON;
+      if (kind !== 'checkout' && kind !== 'dequeued' && reason === undefined) wants |= WANT_REASON;
     }
     queue(event, t, wants);
+  }
+
+  /** The vendor name of bytes [start, end), from a small cache in front of the words table (a log has a few vendors). */
+  function vendorName(b: Uint8Array, start: number, end: number): string {
+    const length = end - start;
+    if (length <= 0 || length > VENDOR_CACHE_BYTES) return words.get(b, start, end);
+    const entry = (length * 31 + (b[start] as number) * 7 + (b[end - 1] as number)) & (VENDOR_CACHE_SIZE - 1);
+    const at = entry * VENDOR_CACHE_BYTES;
+    if (vendorLengths[entry] === length) {
+      let k = 0;
+      while (k < length && vendorBytes[at + k] === b[start + k]) k++;
+      if (k === length) return vendorStrings[entry] as string;
+    }
+    const name = words.get(b, start, end);
+    vendorLengths[entry] = length;
+    for (let k = 0; k < length; k++) vendorBytes[at + k] = b[start + k] as number;
+    vendorStrings[entry] = name;
+    return name;
   }
 
   function trimmedName(b: Uint8Array, start: number, end: number): string | undefined {
@@ -827,6 +922,7 @@ export function createFlexlmDebugParser(options: ParseOptions, sink: ParseSink, 
 
   function restart(line: number, vendor: string, t: number): void {
     const event: UsageEvent = { kind: 'restart', at: 0, line, vendor, feature: '', user: '', host: '', seats: 0, reason: undefined };
+    featureSlot = userSlot = hostSlot = -1;
     queue(event, t, 0);
   }
 
@@ -892,7 +988,9 @@ export function createFlexlmDebugParser(options: ParseOptions, sink: ParseSink, 
     else otherLine(b, end, line, p, t);
   }
 
-  function lineBytes(b: Uint8Array, start: number, end: number, lineNumber: number): void {
+  function lineBytes(b: Uint8Array, start: number, end: number, lineNumber: number, text?: string, textStart?: number): void {
+    lineText = text ?? null;
+    lineTextStart = textStart ?? 0;
     while (end > start && (b[end - 1] === 10 || b[end - 1] === 13)) end--;
     if (end - start >= 3 && b[start] === 0xef && b[start + 1] === 0xbb && b[start + 2] === 0xbf) start += 3;
     if (quickEnvelope(b, start, end) || scanEnvelope(b, start, end)) {
@@ -904,13 +1002,13 @@ export function createFlexlmDebugParser(options: ParseOptions, sink: ParseSink, 
     flushHeld();
     // Rare lines: a prompt glued before the envelope, or an event without a time. The regexes run on one
     // character per byte, so an index in the text is an index in the bytes.
-    const text = byteText.decode(b.subarray(start, end));
-    const glued = GLUED_ENVELOPE.exec(text);
+    const latin1 = byteText.decode(b.subarray(start, end));
+    const glued = GLUED_ENVELOPE.exec(latin1);
     if (glued !== null && glued.index > 0 && scanEnvelope(b, start + glued.index, end)) {
       timedLine(b, end, lineNumber);
       return;
     }
-    const timeless = TIMELESS_EVENT.exec(text);
+    const timeless = TIMELESS_EVENT.exec(latin1);
     if (timeless !== null) diagnostic(lineNumber, `${(timeless[1] as string).toUpperCase()} line without a time`);
   }
 
@@ -965,7 +1063,8 @@ export function createFlexlmDebugParser(options: ParseOptions, sink: ParseSink, 
     line(text: string, lineNumber: number): void {
       if (scratch.length < text.length * 3) scratch = new Uint8Array(text.length * 3 + 64);
       const { written } = encoder.encodeInto(text, scratch);
-      lineBytes(scratch, 0, written, lineNumber);
+      // ASCII text (one byte per character) doubles as the Latin-1 text of its bytes.
+      lineBytes(scratch, 0, written, lineNumber, written === text.length ? text : undefined, 0);
     },
     end(): void {
       flushHeld();
@@ -1109,12 +1208,16 @@ const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
  * Names seen in the log (users, hosts, features, vendors, reasons) by their bytes: a name seen before is
  * found without allocating, events share one string per name, and a name never pins the input it came from.
  * A name that is not valid UTF-8 (a Windows server writing in its ANSI code page) is read as Latin-1.
- * Layout: open addressing over one typed array (hash, offset, length per slot: one cache line per probe),
+ * Layout: open addressing over one typed array (hash, offset, length and a clean flag per slot: one cache line per probe),
  * the bytes of every name side by side in an arena, hashed and compared four bytes at a time.
  */
 class NameTable {
+  /** The slot of the name the last get() returned; -1 for a name too long to keep (or none yet). */
+  slot = -1;
+  /** The name the last get() returned holds no byte ≤ 0x20 and no '@'. */
+  clean = false;
   private names: (string | undefined)[] = [];
-  /** Per slot: hash, offset of its bytes in the arena (-1: empty), length. */
+  /** Per slot: hash, offset of its bytes in the arena (-1: empty), length, 1 when clean (see `clean`). */
   private slots = new Int32Array(0);
   private mask = 0;
   private size = 0;
@@ -1131,7 +1234,11 @@ class NameTable {
   /** The name of bytes [start, end) of `b`. */
   get(b: Uint8Array, start: number, end: number): string {
     const length = end - start;
-    if (length <= 0) return '';
+    if (length <= 0) {
+      this.slot = -1;
+      this.clean = false;
+      return '';
+    }
     const input = this.viewOf(b);
     // Four bytes at a time; the last word may overlap the one before (a DataView reads unaligned words).
     let hash = HASH_SEED ^ length;
@@ -1146,10 +1253,14 @@ class NameTable {
     const arena = this.arenaView;
     let slot = hash & this.mask;
     for (;;) {
-      const at = slot * 3;
+      const at = slot * 4;
       const offset = slots[at + 1] as number;
       if (offset < 0) break;
-      if (slots[at] === hash && slots[at + 2] === length && this.same(arena, offset, input, b, start, length)) return this.names[slot] as string;
+      if (slots[at] === hash && slots[at + 2] === length && this.same(arena, offset, input, b, start, length)) {
+        this.slot = slot;
+        this.clean = slots[at + 3] === 1;
+        return this.names[slot] as string;
+      }
       slot = (slot + 1) & this.mask;
     }
     return this.add(b, start, end, hash, slot);
@@ -1186,7 +1297,16 @@ class NameTable {
     } catch {
       name = byteText.decode(bytes);
     }
-    if (length > MAX_KEPT_NAME) return name;
+    let clean = true;
+    for (let i = start; i < end; i++) {
+      const c = b[i] as number;
+      if (c <= SPACE || c === AT) clean = false;
+    }
+    this.clean = clean;
+    if (length > MAX_KEPT_NAME) {
+      this.slot = -1;
+      return name;
+    }
     const full = (this.size + 1) * 2 > this.names.length;
     if (full || this.used + length > this.arena.length) {
       if ((full && this.names.length >= MAX_NAME_SLOTS) || this.used + length > MAX_NAME_BYTES) {
@@ -1198,29 +1318,31 @@ class NameTable {
       slot = this.free(hash);
     }
     this.arena.set(bytes, this.used);
-    this.put(slot, name, hash, this.used, length);
+    this.put(slot, name, hash, this.used, length, clean);
+    this.slot = slot;
     this.used += length;
     return name;
   }
 
   private free(hash: number): number {
     let slot = hash & this.mask;
-    while ((this.slots[slot * 3 + 1] as number) >= 0) slot = (slot + 1) & this.mask;
+    while ((this.slots[slot * 4 + 1] as number) >= 0) slot = (slot + 1) & this.mask;
     return slot;
   }
 
-  private put(slot: number, name: string | undefined, hash: number, offset: number, length: number): void {
+  private put(slot: number, name: string | undefined, hash: number, offset: number, length: number, clean: boolean): void {
     this.names[slot] = name;
-    this.slots[slot * 3] = hash;
-    this.slots[slot * 3 + 1] = offset;
-    this.slots[slot * 3 + 2] = length;
+    this.slots[slot * 4] = hash;
+    this.slots[slot * 4 + 1] = offset;
+    this.slots[slot * 4 + 2] = length;
+    this.slots[slot * 4 + 3] = clean ? 1 : 0;
     this.size++;
   }
 
   private reset(count: number): void {
     this.names = new Array<string | undefined>(count).fill(undefined);
-    this.slots = new Int32Array(count * 3);
-    for (let i = 1; i < this.slots.length; i += 3) this.slots[i] = -1;
+    this.slots = new Int32Array(count * 4);
+    for (let i = 1; i < this.slots.length; i += 4) this.slots[i] = -1;
     this.mask = count - 1;
     this.size = 0;
   }
@@ -1237,11 +1359,10 @@ class NameTable {
     const { names, slots } = this;
     this.reset(names.length * 2);
     for (let i = 0; i < names.length; i++) {
-      const offset = slots[i * 3 + 1] as number;
+      const offset = slots[i * 4 + 1] as number;
       if (offset < 0) continue;
-      const hash = slots[i * 3] as number;
-      this.put(this.free(hash), names[i], hash, offset, slots[i * 3 + 2] as number);
+      const hash = slots[i * 4] as number;
+      this.put(this.free(hash), names[i], hash, offset, slots[i * 4 + 2] as number, slots[i * 4 + 3] === 1);
     }
   }
 }
-

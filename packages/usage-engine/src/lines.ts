@@ -6,7 +6,8 @@
  * Speed (on Node): a chunk is read in blocks of about 16 KB that end on a line break; each block is copied
  * out as Latin-1 text (one byte, one character, several GB/s) only to find line ends with native searches.
  * A target that reads bytes (`lineBytes`, as the FlexLM parser does) then gets every line as a range of the
- * input: no string is made and nothing is decoded that the target does not need. A target that takes text
+ * input, with the block's Latin-1 text for native searches: no string is made per line and nothing is
+ * decoded that the target does not need. A target that takes text
  * gets slices of the block for ASCII lines, and a fresh UTF-8 decoding only for a line holding a byte ≥ 0x80
  * (a few names with accents would otherwise send whole chunks down V8's slow UTF-8 path); a line that is not
  * valid UTF-8 (a Windows server writing in its ANSI code page) is read as Latin-1 rather than filled with
@@ -23,9 +24,11 @@ export interface LineTarget {
   line(text: string, lineNumber: number): void;
   /**
    * When present, byte input goes here instead: the line as UTF-8 bytes [start, end) of `bytes`, valid only
-   * during the call. Saves decoding lines the target reads as bytes anyway.
+   * during the call. Saves decoding lines the target reads as bytes anyway. When given, `text` holds the
+   * same bytes as Latin-1 (one character per byte) from byte `textStart` on, at least to `end`, so that
+   * the target can search the line with native string searches (it may hold later lines too).
    */
-  lineBytes?(bytes: Uint8Array, start: number, end: number, lineNumber: number): void;
+  lineBytes?(bytes: Uint8Array, start: number, end: number, lineNumber: number, text?: string, textStart?: number): void;
 }
 
 export interface LineSplitterOptions {
@@ -90,10 +93,10 @@ export function createLineSplitter(target: LineTarget, options: LineSplitterOpti
     target.line(text, lineNumber);
   }
 
-  function emitBytes(source: Uint8Array, start: number, end: number): void {
+  function emitBytes(source: Uint8Array, start: number, end: number, text?: string, textStart?: number): void {
     lineNumber++;
     if (cutting) reportCut();
-    (target.lineBytes as NonNullable<LineTarget['lineBytes']>).call(target, source, start, end, lineNumber);
+    (target.lineBytes as NonNullable<LineTarget['lineBytes']>).call(target, source, start, end, lineNumber, text, textStart);
   }
 
   function reportCut(): void {
@@ -212,7 +215,7 @@ export function createLineSplitter(target: LineTarget, options: LineSplitterOpti
         cutUnit = 'bytes';
         end = start + maxLength;
       }
-      if (byteTarget) emitBytes(bytes as Buffer, blockStart + start, blockStart + end);
+      if (byteTarget) emitBytes(bytes as Buffer, blockStart + start, blockStart + end, text, blockStart);
       else emit(decodeLine(text, start, end));
       return;
     }
@@ -292,7 +295,7 @@ export function createLineSplitter(target: LineTarget, options: LineSplitterOpti
         let nl = text.indexOf('\n');
         while (nl !== -1) {
           if (nl - rest > maxLength) finishBytes(text, rest, nl);
-          else (target.lineBytes as NonNullable<LineTarget['lineBytes']>).call(target, data, pos + rest, pos + nl, ++lineNumber);
+          else (target.lineBytes as NonNullable<LineTarget['lineBytes']>).call(target, data, pos + rest, pos + nl, ++lineNumber, text, pos);
           rest = nl + 1;
           nl = text.indexOf('\n', rest);
         }
