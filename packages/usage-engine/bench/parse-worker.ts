@@ -45,6 +45,13 @@ export interface WorkerResult {
   maxRssKb: number;
   /** Resident set size when reading began (kB): the runtime and the code, before any data. */
   startRssKb: number;
+  /**
+   * JS heap in use after a full garbage collection at the end (kB), with the parser and the analyser still
+   * held: what the run keeps, as opposed to what V8 let pile up between collections. Needs --expose-gc.
+   */
+  liveHeapKb?: number;
+  /** full: the analyser's state sizes at the end, before finish(). */
+  analyserStats?: Record<string, number>;
 }
 
 /** Counts what the parser emits, by kind. */
@@ -126,10 +133,16 @@ function run(file: string, mode: 'full' | 'parse' | 'split', timeZone: string): 
   }
   splitter.end();
   parser?.end();
+  const analyserStats = analyser?.stats();
   const result = analyser?.finish();
   const ms = performance.now() - started;
   const used = process.cpuUsage(cpu);
   closeSync(fd);
+  const gc = (globalThis as { gc?: () => void }).gc;
+  gc?.();
+  const liveHeapKb = gc ? Math.round(process.memoryUsage().heapUsed / 1024) : undefined;
+  // Keep parser and analyser reachable until the heap was measured.
+  if (parser === null && analyser !== null) throw new Error('unreachable');
   counter.end();
   const full = result !== undefined;
   return {
@@ -153,6 +166,8 @@ function run(file: string, mode: 'full' | 'parse' | 'split', timeZone: string): 
     cpuSystemMs: used.system / 1000,
     maxRssKb: process.resourceUsage().maxRSS,
     startRssKb,
+    ...(liveHeapKb !== undefined ? { liveHeapKb } : {}),
+    ...(analyserStats ? { analyserStats: { ...analyserStats } } : {}),
   };
 }
 

@@ -37,6 +37,7 @@ function worker(file: string, mode: Mode): Promise<WorkerResult> {
   return new Promise((resolve, reject) => {
     const child = fork(path.join(BENCH_DIR, 'parse-worker.ts'), [file, mode, TIME_ZONE], {
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      execArgv: [...process.execArgv, '--expose-gc'],
     });
     let result: WorkerResult | undefined;
     child.on('message', (message) => {
@@ -75,7 +76,7 @@ async function main(): Promise<void> {
   console.log('');
 
   const rows: string[][] = [];
-  const fullBest: { size: number; mbs: number; rssMb: number }[] = [];
+  const fullBest: { size: number; mbs: number; rssMb: number; liveMb: number }[] = [];
   for (const size of sizes) {
     const file = path.join(dir, `flexlm-debug-${size}mb-seed${seed}.log`);
     const genStarted = performance.now();
@@ -101,7 +102,7 @@ async function main(): Promise<void> {
       console.log(`  warning: the parser saw ${f.lines} lines, wc -l counted ${wc.lines}`);
     }
     const seconds = f.ms / 1000;
-    fullBest.push({ size, mbs: mb(bytes) / seconds, rssMb: f.maxRssKb / 1024 });
+    fullBest.push({ size, mbs: mb(bytes) / seconds, rssMb: f.maxRssKb / 1024, liveMb: (f.liveHeapKb ?? 0) / 1024 });
     rows.push([
       `${size} MB`,
       fixed(mb(bytes) / (wc.ms / 1000)),
@@ -125,6 +126,11 @@ async function main(): Promise<void> {
       `  full: ${fixed(f.events)} events, ${fixed(f.sessions ?? 0)} sessions, ${fixed(f.denials ?? 0)} denials, ${f.features ?? 0} features (busiest peak ${f.busiestPeak ?? 0}), ${f.diagnostics} diagnostics; parser alone: ${Object.entries(
         p.byKind,
       )
+        .map(([k, v]) => `${k} ${fixed(v)}`)
+        .join(', ')}`,
+    );
+    console.log(
+      `  full: JS heap kept after a full collection ${fixed((f.liveHeapKb ?? 0) / 1024, 1)} MB; analyser state at the end ${Object.entries(f.analyserStats ?? {})
         .map(([k, v]) => `${k} ${fixed(v)}`)
         .join(', ')}`,
     );
@@ -163,7 +169,7 @@ async function main(): Promise<void> {
     const small = fullBest.reduce((a, b) => (b.size < a.size ? b : a));
     const large = fullBest.reduce((a, b) => (b.size > a.size ? b : a));
     console.log(
-      `memory: full-parse peak RSS ${fixed(small.rssMb)} MB at ${small.size} MB, ${fixed(large.rssMb)} MB at ${large.size} MB (${large.rssMb <= small.rssMb * 1.1 ? 'flat' : 'GROWS'})`,
+      `memory for ${fixed(large.size / small.size, 1)}× the input: full-parse peak RSS ${fixed(small.rssMb)} MB at ${small.size} MB, ${fixed(large.rssMb)} MB at ${large.size} MB (× ${fixed(large.rssMb / small.rssMb, 2)}); JS heap kept ${fixed(small.liveMb, 1)} MB and ${fixed(large.liveMb, 1)} MB (× ${fixed(large.liveMb / small.liveMb, 2)})`,
     );
   }
   console.log('');
@@ -188,6 +194,8 @@ async function main(): Promise<void> {
   console.log('    (garbage collection, compilation) using the second core, below 1 is waiting for reads.');
   console.log('  - Peak RSS is process.resourceUsage().maxRSS of that run\'s process; "RSS before data" is the process');
   console.log('    (runtime, tsx, code) before the first read. Flat memory means the peak does not grow with the file size.');
+  console.log('    "JS heap kept" is heapUsed after a forced full collection at the end (workers run with --expose-gc), with');
+  console.log('    the parser and the analyser still held: what the run keeps, whatever V8 let pile up between collections.');
   if (!keep && !process.env.BENCH_PARSE_DIR) rmSync(dir, { recursive: true, force: true });
 }
 

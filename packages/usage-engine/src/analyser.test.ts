@@ -515,7 +515,8 @@ describe('memory follows state, not input length', () => {
       maxPending = Math.max(maxPending, analyser.stats().pendingDenials);
     }
     const stats = analyser.stats();
-    expect(stats).toEqual({ openCheckouts: 0, pendingDenials: 0, features: 3, users, userDays: users * days * 2 });
+    expect(stats).toMatchObject({ openCheckouts: 0, pendingDenials: 0, features: 3, users, userDays: users * days * 2 });
+    expect(stats.daySets).toBeLessThanOrEqual(3 * 3);
     expect(maxOpen).toBe(0);
     // Only denials inside the two-minute window are held, never all of a day's.
     expect(maxPending).toBeLessThanOrEqual(1);
@@ -525,6 +526,31 @@ describe('memory follows state, not input length', () => {
     expect(Object.keys(matlab?.dailyUsers ?? {})).toHaveLength(days);
     expect(new Set(Object.values(matlab?.dailyUsers ?? {}))).toEqual(new Set([users]));
     expect(matlab?.peak).toBe(users);
+  });
+
+  it('keeps only recent days as user sets, even while a check-out stays open for weeks', () => {
+    const analyser = createUsageAnalyser({ timeZone: 'Europe/Madrid' });
+    const day0 = Date.parse('2022-01-03T08:00:00Z');
+    let line = 0;
+    // A session left open from the first morning (its check-in never logged), and one that ends on day 9.
+    analyser.push({ kind: 'checkout', at: day0, line: ++line, vendor: 'MLM', feature: 'MATLAB', user: 'stale', host: 'pc0', seats: 1 });
+    analyser.push({ kind: 'checkout', at: day0, line: ++line, vendor: 'MLM', feature: 'MATLAB', user: 'long', host: 'pc0', seats: 1 });
+    let maxSets = 0;
+    for (let day = 0; day < 40; day++) {
+      const at = day0 + day * 86_400_000 + 3_600_000;
+      if (day === 9) analyser.push({ kind: 'checkin', at, line: ++line, vendor: 'MLM', feature: 'MATLAB', user: 'long', host: 'pc0', seats: 1 });
+      for (const user of ['a', 'b']) {
+        analyser.push({ kind: 'checkout', at, line: ++line, vendor: 'MLM', feature: 'MATLAB', user, host: 'pc1', seats: 1 });
+        analyser.push({ kind: 'checkin', at: at + 60_000, line: ++line, vendor: 'MLM', feature: 'MATLAB', user, host: 'pc1', seats: 1 });
+      }
+      maxSets = Math.max(maxSets, analyser.stats().daySets);
+    }
+    expect(maxSets).toBeLessThanOrEqual(3);
+    const daily = analyser.finish().features[0]?.dailyUsers ?? {};
+    const counts = Object.values(daily);
+    expect(counts).toHaveLength(40);
+    // stale + a + b every day; long as well up to its check-in on day 9 (the tenth day).
+    expect(counts).toEqual(counts.map((_, i) => (i <= 9 ? 4 : 3)));
   });
 
   it('keeps the same state however many sessions pass through', () => {
@@ -538,7 +564,7 @@ describe('memory follows state, not input length', () => {
       analyser.push({ kind: 'checkin', at: at + 50, line: 2 * i + 1, vendor: 'v', feature: 'f', user, host: 'h', seats: 1 });
       if (i % 50_000 === 49_999) sizes.push(JSON.stringify(analyser.stats()));
     }
-    const steady = JSON.stringify({ openCheckouts: 0, pendingDenials: 0, features: 1, users: 7, userDays: 7 });
+    const steady = JSON.stringify({ openCheckouts: 0, pendingDenials: 0, features: 1, users: 7, userDays: 7, daySets: 1 });
     expect(sizes).toEqual([steady, steady, steady, steady]);
     expect(analyser.finish().features[0]?.sessions).toBe(200_000);
   });

@@ -225,6 +225,8 @@ export interface AnalyserStats {
   users: number;
   /** (feature, local day, user) entries behind dailyUsers. */
   userDays: number;
+  /** (feature, local day) user sets still held; older days are kept as counts only. */
+  daySets: number;
 }
 
 export interface UsageAnalyser {
@@ -274,6 +276,8 @@ const HOUR_MS = 3_600_000;
 const MAX_SPELLINGS = 200_000;
 /** No session / no pair / empty slot. */
 const NONE = -1;
+/** Emptied day sets kept for reuse, at most. */
+const MAX_SPARE_SETS = 4096;
 /** Check-outs of one instant beyond which "did this user check this feature out now?" uses a set, not a scan. */
 const SCAN_LIMIT = 32;
 
@@ -301,8 +305,8 @@ interface FeatureState {
   unmatchedCheckins: number;
   openAtEnd: number;
   /**
-   * Local day number → the ids of its users, or their number once the day is sealed: over, and covered by
-   * no open check-out, so nothing can add to it (see sealDays).
+   * Local day number → the ids of its users, or their number once the day is sealed: over, with the users of
+   * check-outs still open counted in, so nothing can add to it (see sealDays).
    */
   days: Map<number, IntSet | number>;
   /** Days of `days` not sealed yet. */
@@ -363,6 +367,14 @@ class IntSet {
   private slots = new Int32Array(8).fill(NONE);
   private hashed = 0;
   private max = 0;
+
+  /** Empties the set, keeping its arrays for reuse. */
+  clear(): void {
+    this.size = 0;
+    this.bits.fill(0);
+    if (this.hashed > 0) this.slots.fill(NONE);
+    this.hashed = 0;
+  }
 
   /** Adds `value`; true when it was not there. */
   add(value: number): boolean {
@@ -613,7 +625,8 @@ class Pairs {
       this.mask = size - 1;
     }
     this.table.fill(NONE);
-    for (const pair of this.all()) this.place(pair);
+    const records = this.records;
+    for (let pair = 0; pair < this.top; pair++) if (records[pair * P_FIELDS + P_STATE] !== NONE) this.place(pair);
   }
 
   private grow(capacity: number): void {
@@ -682,6 +695,8 @@ export function createUsageAnalyser(options: UsageAnalyserOptions): UsageAnalyse
   let nowCount = 0;
   /** "feature id user id" keys of this instant's check-outs, once there are too many to scan. */
   let nowKeys: Set<string> | null = null;
+  // Entries stay once made (one per feature name and user ever denied), so that denials come and go
+  // without churning maps.
   const pendingByUser = new Map<number, Map<number, Fifo<PendingDenial>>>();
   /** Pending denials per feature id: a check-out looks in pendingByUser only when its feature has some. */
   let pendingPerFeature = new Int32Array(64);
@@ -702,6 +717,8 @@ export function createUsageAnalyser(options: UsageAnalyserOptions): UsageAnalyse
   let instant = 0;
   /** Days before this one are sealed in every state (see sealDays). */
   let sealedBefore = Number.NEGATIVE_INFINITY;
+  /** Emptied user sets of sealed days, for new days. */
+  const spareSets: IntSet[] = [];
   const touched: FeatureState[] = [];
   let touchedCount = 0;
   /** Check-ins of this instant still looking for their check-out, by pair. */
@@ -848,11 +865,11 @@ export function createUsageAnalyser(options: UsageAnalyserOptions): UsageAnalyse
     for (let day = fromDay; day <= toDay; day++) {
       let dayUsers = state.days.get(day);
       if (dayUsers === undefined) {
-        dayUsers = new IntSet();
+        dayUsers = spareSets.pop() ?? new IntSet();
         state.days.set(day, dayUsers);
         state.openDays.push(day);
       } else if (typeof dayUsers === 'number') {
-        throw new Error(`internal: day ${day} was sealed while a check-out still covered it`);
+        continue; // sealed: this user was counted in when it was (see sealDays)
       }
       if (dayUsers.add(userId)) userDayCount++;
       state.lastDay = day;
@@ -861,26 +878,38 @@ export function createUsageAnalyser(options: UsageAnalyserOptions): UsageAnalyse
   }
 
   /**
-   * Turns the user sets of days that nothing can change any more into counts: days before yesterday (a
-   * clock set back over midnight may bring back the day before) and before the start of every open
-   * check-out. Keeps memory flat as a log covers more days.
+   * Turns the user sets of days before yesterday (a clock set back over midnight may bring back the day
+   * before) into counts. A check-out still open that started on or before such a day will count on it when
+   * it closes, so its user is counted in now and closing it later skips sealed days. Keeps memory flat as a
+   * log covers more days, whatever stays open; the sets are kept for reuse.
    */
   function sealDays(): void {
-    let limit = nowDay - 1;
+    const limit = nowDay - 1;
+    if (limit <= sealedBefore) return;
+    const records = pairs.records;
     for (const pair of pairs.all()) {
-      for (let slot = pairs.records[pair * P_FIELDS + P_HEAD] as number; slot !== NONE; slot = sessions.ints[slot * 4 + S_NEXT] as number) {
-        if ((sessions.ints[slot * 4 + S_START_DAY] as number) < limit) limit = sessions.ints[slot * 4 + S_START_DAY] as number;
+      const at = pair * P_FIELDS;
+      const state = states[records[at + P_STATE] as number] as FeatureState;
+      for (let slot = records[at + P_HEAD] as number; slot !== NONE; slot = sessions.ints[slot * 4 + S_NEXT] as number) {
+        const startDay = Math.max(sessions.ints[slot * 4 + S_START_DAY] as number, sealedBefore);
+        if (startDay < limit) addUserDays(state, records[at + P_USER] as number, startDay, limit - 1);
       }
     }
-    if (limit <= sealedBefore) return;
     sealedBefore = limit;
     for (const state of states) {
       if (state.openDays.length === 0) continue;
       const keep: number[] = [];
       for (const day of state.openDays) {
         const users = state.days.get(day);
-        if (day < limit && users instanceof IntSet) state.days.set(day, users.size);
-        else keep.push(day);
+        if (day < limit && users instanceof IntSet) {
+          state.days.set(day, users.size);
+          if (spareSets.length < MAX_SPARE_SETS) {
+            users.clear();
+            spareSets.push(users);
+          }
+        } else {
+          keep.push(day);
+        }
       }
       state.openDays = keep;
       if (state.lastDay < limit) {
@@ -988,13 +1017,7 @@ export function createUsageAnalyser(options: UsageAnalyserOptions): UsageAnalyse
         pendingCount--;
         (pendingPerFeature[denial.featureId] as number)--;
         // A retry settles all of a user's pending denials at once, so an unresolved one leads its list.
-        const byUser = pendingByUser.get(denial.featureId);
-        const list = byUser?.get(denial.userId);
-        list?.shift();
-        if (byUser && list?.size === 0) {
-          byUser.delete(denial.userId);
-          if (byUser.size === 0) pendingByUser.delete(denial.featureId);
-        }
+        pendingByUser.get(denial.featureId)?.get(denial.userId)?.shift();
         settle(denial, false);
       }
     }
@@ -1073,9 +1096,8 @@ export function createUsageAnalyser(options: UsageAnalyserOptions): UsageAnalyse
 
     checkedOut(state.featureId, userId);
     if (pendingCount > 0 && state.featureId < pendingPerFeature.length && (pendingPerFeature[state.featureId] as number) > 0) {
-      const byUser = pendingByUser.get(state.featureId);
-      const pending = byUser?.get(userId);
-      if (byUser && pending) {
+      const pending = pendingByUser.get(state.featureId)?.get(userId);
+      if (pending && pending.size > 0) {
         for (const denial of pending) {
           denial.resolved = true;
           denial.state.retriedDenials++;
@@ -1083,8 +1105,7 @@ export function createUsageAnalyser(options: UsageAnalyserOptions): UsageAnalyse
           (pendingPerFeature[denial.featureId] as number)--;
           settle(denial, true);
         }
-        byUser.delete(userId);
-        if (byUser.size === 0) pendingByUser.delete(state.featureId);
+        pending.clear();
       }
     }
 
@@ -1335,6 +1356,7 @@ export function createUsageAnalyser(options: UsageAnalyserOptions): UsageAnalyse
       features: states.length,
       users: userCount,
       userDays: userDayCount,
+      daySets: states.reduce((sum, state) => sum + state.openDays.length, 0),
     };
   }
 
@@ -1484,9 +1506,12 @@ export function createUsageAnalyser(options: UsageAnalyserOptions): UsageAnalyse
 }
 
 
-/** A queue with O(1) amortised shift, whatever its length (Array.prototype.shift copies long arrays). */
+/**
+ * A queue with O(1) amortised shift, whatever its length (Array.prototype.shift copies long arrays). A shifted
+ * item is let go at once, so that nothing lingers for the garbage collector to promote.
+ */
 class Fifo<T> {
-  private items: T[] = [];
+  private items: (T | undefined)[] = [];
   private head = 0;
 
   get size(): number {
@@ -1504,6 +1529,7 @@ class Fifo<T> {
   shift(): T | undefined {
     const item = this.items[this.head];
     if (item === undefined) return undefined;
+    this.items[this.head] = undefined;
     this.head++;
     if (this.head === this.items.length) this.clear();
     else if (this.head > 64 && this.head * 2 > this.items.length) {
