@@ -3,9 +3,9 @@
  * check-in), peak concurrency, seat-hours, true and retried denials and distinct users per local day.
  *
  * What must stay true:
- * - Memory is proportional to open check-outs + features + (users × days) + (feature names × users, for the
- *   retry rule) + denials still inside the retry window, never to the number of events. Closed sessions
- *   leave through `onSession` and are not kept.
+ * - Memory is proportional to open check-outs + distinct names + features × (days, as one count each, and
+ *   the user sets of the last two or three days) + users with denials still inside the retry window, never
+ *   to the number of events. Closed sessions leave through `onSession` and are not kept.
  * - One analyser takes the events of one license server: a restart closes every open check-out of its
  *   vendor daemon that this analyser holds (all vendors when the restart names none).
  * - A check-in closes the earliest open check-out with the same (vendor, feature, user, host), compared
@@ -18,6 +18,12 @@
  *   before its check-out of the same instant still pairs with it, and a check-out in the same instant as a
  *   denial counts as its retry whichever came first. An event earlier than the current instant is taken
  *   as happening at the current instant and reported as a diagnostic.
+ *
+ * Speed (it sees every event of logs of gigabytes): the state per event lives in typed arrays — open
+ * check-outs in fixed-size slots, (feature, user, host) keys in an open-addressing table of records, a busy
+ * day's users in a bitmap — so that nothing per check-out reaches the garbage collector's old generation
+ * and one event touches a few cache lines; names are looked up by spelling only when a parser's slot hint
+ * (nameSlots) does not already lead to them.
  */
 import { createTimeZoneView, dayKey } from './analyser-time.ts';
 import type { Diagnostic, UsageEvent } from './types.ts';
@@ -695,12 +701,12 @@ export function createUsageAnalyser(options: UsageAnalyserOptions): UsageAnalyse
   let nowCount = 0;
   /** "feature id user id" keys of this instant's check-outs, once there are too many to scan. */
   let nowKeys: Set<string> | null = null;
-  // Entries stay once made (one per feature name and user ever denied), so that denials come and go
-  // without churning maps.
-  const pendingByUser = new Map<number, Map<number, Fifo<PendingDenial>>>();
-  /** Pending denials per feature id: a check-out looks in pendingByUser only when its feature has some. */
-  let pendingPerFeature = new Int32Array(64);
-  /** Denials still inside the window, in time order (each also sits in pendingByUser). */
+  // Per user id: how many of its denials are pending, and its denials in time order (settled ones are
+  // dropped when none is left pending, or when they make up most of the list). A check-out looks only when
+  // its user has a denial pending, which few have at a time.
+  let userPending = new Int32Array(1024);
+  const userDenials: (PendingDenial[] | undefined)[] = [];
+  /** Denials still inside the window, in time order (each also sits in its user's list). */
   const pendingQueue = new Fifo<PendingDenial>();
   let pendingCount = 0;
 
@@ -1014,10 +1020,7 @@ export function createUsageAnalyser(options: UsageAnalyserOptions): UsageAnalyse
       if (!denial.resolved) {
         denial.resolved = true;
         denial.state.trueDenials++;
-        pendingCount--;
-        (pendingPerFeature[denial.featureId] as number)--;
-        // A retry settles all of a user's pending denials at once, so an unresolved one leads its list.
-        pendingByUser.get(denial.featureId)?.get(denial.userId)?.shift();
+        settled(denial.userId);
         settle(denial, false);
       }
     }
@@ -1095,17 +1098,17 @@ export function createUsageAnalyser(options: UsageAnalyserOptions): UsageAnalyse
     touch(state);
 
     checkedOut(state.featureId, userId);
-    if (pendingCount > 0 && state.featureId < pendingPerFeature.length && (pendingPerFeature[state.featureId] as number) > 0) {
-      const pending = pendingByUser.get(state.featureId)?.get(userId);
-      if (pending && pending.size > 0) {
-        for (const denial of pending) {
-          denial.resolved = true;
-          denial.state.retriedDenials++;
-          pendingCount--;
-          (pendingPerFeature[denial.featureId] as number)--;
-          settle(denial, true);
-        }
-        pending.clear();
+    if (pendingCount > 0 && userId < userPending.length && (userPending[userId] as number) > 0) {
+      // This check-out retries the user's pending denials of the same feature name, oldest first.
+      const list = userDenials[userId] as PendingDenial[];
+      const featureId = state.featureId;
+      for (let i = 0; i < list.length; i++) {
+        const denial = list[i] as PendingDenial;
+        if (denial.resolved || denial.featureId !== featureId) continue;
+        denial.resolved = true;
+        denial.state.retriedDenials++;
+        settled(userId);
+        settle(denial, true);
       }
     }
 
@@ -1221,21 +1224,30 @@ export function createUsageAnalyser(options: UsageAnalyserOptions): UsageAnalyse
   function queueDenial(denial: PendingDenial): void {
     pendingQueue.push(denial);
     pendingCount++;
-    if (denial.featureId >= pendingPerFeature.length) {
-      pendingPerFeature = widen(pendingPerFeature, new Int32Array(Math.max(denial.featureId + 1, pendingPerFeature.length * 2)));
-    }
-    (pendingPerFeature[denial.featureId] as number)++;
-    let byUser = pendingByUser.get(denial.featureId);
-    if (!byUser) {
-      byUser = new Map();
-      pendingByUser.set(denial.featureId, byUser);
-    }
-    let list = byUser.get(denial.userId);
-    if (!list) {
-      list = new Fifo();
-      byUser.set(denial.userId, list);
+    const userId = denial.userId;
+    if (userId >= userPending.length) userPending = widen(userPending, new Int32Array(Math.max(userId + 1, userPending.length * 2)));
+    (userPending[userId] as number)++;
+    while (userDenials.length <= userId) userDenials.push(undefined);
+    let list = userDenials[userId];
+    if (list === undefined) {
+      list = [];
+      userDenials[userId] = list;
     }
     list.push(denial);
+  }
+
+  /** One of the user's pending denials was settled: forget its settled denials when none is left pending. */
+  function settled(userId: number): void {
+    pendingCount--;
+    const left = (userPending[userId] as number) - 1;
+    userPending[userId] = left;
+    const list = userDenials[userId] as PendingDenial[];
+    if (left === 0) list.length = 0;
+    else if (list.length > 2 * left + 16) {
+      let kept = 0;
+      for (const denial of list) if (!denial.resolved) list[kept++] = denial;
+      list.length = kept;
+    }
   }
 
   /** Moves on to instant `at` (later than the current one). */

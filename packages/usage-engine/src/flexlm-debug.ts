@@ -9,11 +9,14 @@
  * in order, once one is known.
  *
  * Speed: the parser reads UTF-8 bytes (`lineBytes`, which the line splitter calls directly); `line(text)`
- * encodes into a scratch buffer first. Byte access is cheap where string calls are not, no line becomes a
- * string, and names (users, hosts, features, vendors, reasons) come from a table keyed by their bytes: a name
- * seen before costs no allocation, events share one string per name, and no kept name pins a chunk of input.
- * The scanning is by hand — no regular expressions and no per-line arrays on the common path; a regex with
- * backtracking on hostile input is how log parsers become quadratic.
+ * encodes into a scratch buffer first. No line becomes a string, and names (users, hosts, features, vendors,
+ * reasons) come from a table keyed by their bytes: a name seen before costs no allocation, events share one
+ * string per name, and no kept name pins a chunk of input. The scanning is by hand — no regular expressions
+ * and no per-line arrays on the common path; a regex with backtracking on hostile input is how log parsers
+ * become quadratic. A byte loop costs V8 about fifteen instructions a byte, a native search of a Latin-1
+ * string about three, so the common body ('"feature" user@host') is found with indexOf on the block text
+ * the splitter passes along (quickBody), and byte loops decide everything else. Each event goes out with
+ * the name-table slots of its names as a hint for the analyser (nameSlots in analyser.ts).
  */
 import { nameSlots } from './analyser.ts';
 import { createZoneClock, localMs } from './local-time.ts';
