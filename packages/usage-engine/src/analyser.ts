@@ -122,7 +122,7 @@ export interface UsageAnalyserOptions {
 }
 
 /** A check-out still open, in a checkpoint. Names as logged by the check-out. */
-export interface CheckpointSession {
+export interface AnalyserCheckpointSession {
   vendor: string;
   feature: string;
   user: string;
@@ -134,7 +134,7 @@ export interface CheckpointSession {
 }
 
 /** Names of a (vendor, feature, user, host) key and a count, in a checkpoint. */
-export interface CheckpointCount {
+export interface AnalyserCheckpointCount {
   vendor: string;
   feature: string;
   user: string;
@@ -151,7 +151,7 @@ export interface AnalyserCheckpoint {
   /** The instant being processed (epoch ms); null before the first event. */
   now: number | null;
   /** Open check-outs, oldest first. */
-  open: CheckpointSession[];
+  open: AnalyserCheckpointSession[];
   /**
    * Per feature: seats in use after the last completed instant, and the changes of the current instant not
    * yet applied (seats taken, seats of older sessions given back, seats of sessions of this instant alone).
@@ -160,8 +160,8 @@ export interface AnalyserCheckpoint {
   /** Check-ins of the current instant still waiting for their check-out, in arrival order. */
   waiting: { vendor: string; feature: string; user: string; host: string; line: number; reason?: string }[];
   /** Check-outs and denials seen so far in the current instant per key (for ordinals). */
-  checkoutCounts: CheckpointCount[];
-  denialCounts: CheckpointCount[];
+  checkoutCounts: AnalyserCheckpointCount[];
+  denialCounts: AnalyserCheckpointCount[];
   /** (feature, user) pairs with a check-out in the current instant: a denial now is retried at once. */
   checkedOutNow: { feature: string; user: string }[];
   /** Denials still inside their retry window, oldest first. */
@@ -1377,7 +1377,7 @@ export function createUsageAnalyser(options: UsageAnalyserOptions): UsageAnalyse
   }
 
   /** The names of a pair with a count, for a checkpoint. */
-  function pairCount(pair: number, count: number): CheckpointCount {
+  function pairCount(pair: number, count: number): AnalyserCheckpointCount {
     const state = stateOfPair(pair);
     const at = pair * P_FIELDS;
     return {
@@ -1404,8 +1404,8 @@ export function createUsageAnalyser(options: UsageAnalyserOptions): UsageAnalyse
         waitingOut.push(reason === undefined ? { vendor, feature, user, host, line } : { vendor, feature, user, host, line, reason });
       }
     }
-    const checkoutCounts: CheckpointCount[] = [];
-    const denialCounts: CheckpointCount[] = [];
+    const checkoutCounts: AnalyserCheckpointCount[] = [];
+    const denialCounts: AnalyserCheckpointCount[] = [];
     const records = pairs.records;
     for (const pair of pairs.all()) {
       const at = pair * P_FIELDS;

@@ -36,7 +36,7 @@ export interface FlexlmDebugParser extends LineParser {
 }
 
 /** An event in a parser checkpoint: a UsageEvent without an undefined reason. */
-export type CheckpointEvent = Omit<UsageEvent, 'reason'> & { reason?: string };
+export type FlexlmCheckpointEvent = Omit<UsageEvent, 'reason'> & { reason?: string };
 
 /** See FlexlmDebugParser.checkpoint. Numbers that are NaN in the parser are null here. */
 export interface FlexlmParserCheckpoint {
@@ -50,9 +50,9 @@ export interface FlexlmParserCheckpoint {
   /** Repeated-hour tracking (see localToUtc). */
   fold: { hour: number | null; max: number; passed: boolean; prev: number | null };
   /** Events held while no date is known, with their local time and (old layout) month * 100 + day. */
-  undated: { event: CheckpointEvent; local: number; monthDay: number }[];
+  undated: { event: FlexlmCheckpointEvent; local: number; monthDay: number }[];
   /** An event a following line may still complete ("(3 licenses)", a denial reason). */
-  held: { event: CheckpointEvent; local: number; monthDay: number; dated: boolean; wants: number } | null;
+  held: { event: FlexlmCheckpointEvent; local: number; monthDay: number; dated: boolean; wants: number } | null;
   /** Vendor daemons lmgrd just started, with the local time (seconds). */
   announced: [string, number][];
 }
@@ -1090,13 +1090,13 @@ function nanToNull(value: number): number | null {
 }
 
 /** An event as a checkpoint keeps it (no undefined reason). */
-function plainEvent(event: UsageEvent): CheckpointEvent {
+function plainEvent(event: UsageEvent): FlexlmCheckpointEvent {
   const { kind, at, line, vendor, feature, user, host, seats, reason } = event;
   return reason === undefined ? { kind, at, line, vendor, feature, user, host, seats } : { kind, at, line, vendor, feature, user, host, seats, reason };
 }
 
 /** An event from a checkpoint, shaped as the parser makes them. */
-function usageEvent(event: CheckpointEvent): UsageEvent {
+function usageEvent(event: FlexlmCheckpointEvent): UsageEvent {
   const { kind, at, line, vendor, feature, user, host, seats, reason } = event;
   return { kind, at, line, vendor, feature, user, host, seats, reason };
 }
