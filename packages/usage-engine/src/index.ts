@@ -1,7 +1,7 @@
 /** Pure parsers for license-daemon output and the usage maths (no I/O, no database). */
 export * from './types.ts';
 export { createLineSplitter, type LineSplitter, type LineSplitterOptions, type LineTarget } from './lines.ts';
-export { createFlexlmDebugParser } from './flexlm-debug.ts';
+export { createFlexlmDebugParser, type FlexlmCheckpointEvent, type FlexlmDebugParser, type FlexlmParserCheckpoint } from './flexlm-debug.ts';
 export {
   createLmstatParser,
   type LmstatFeatureSnapshot,
@@ -35,11 +35,17 @@ export { describeUndetected, detectFormat, explainUndetected, DETECT_SAMPLE_CHAR
 export {
   createUsageAnalyser,
   toAnalyzeFeature,
+  type AnalyserCheckpoint,
+  type AnalyserCheckpointCount,
+  type AnalyserCheckpointSession,
+  type AnalyserStats,
   type AnalysisResult,
   type AnalyzeFeature,
   type FeatureUsage,
   type UsageAnalyser,
+  type SessionEnd,
   type UsageAnalyserOptions,
+  type UsageDenial,
   type UsageSession,
 } from './analyser.ts';
 export { dayKey, formatIsoWithOffset } from './analyser-time.ts';

@@ -10,13 +10,10 @@ import {
   type LineTarget,
   type ParseOptions,
   type ParseSink,
-  type UsageAnalyser,
-  type UsageAnalyserOptions,
 } from '@seatwise/usage-engine';
 import type { LogFormat, StatusFormat } from './config.ts';
 
-export type AnalyserCheckpoint = ReturnType<UsageAnalyser['checkpoint']>;
-export type UsageDenial = Parameters<NonNullable<UsageAnalyserOptions['onDenial']>>[0];
+export type { AnalyserCheckpoint, UsageDenial } from '@seatwise/usage-engine';
 
 /** A parser that can be checkpointed (a plain-JSON value) and resumed from one. */
 export interface ResumableParser extends LineParser {
