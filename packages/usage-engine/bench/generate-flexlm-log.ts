@@ -8,18 +8,7 @@
  */
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-
-/** A small, fast, seedable PRNG (mulberry32). */
-export function createRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
+import { createSeededRandom } from '../src/seeded-random.ts';
 
 interface Feature {
   name: string;
@@ -94,7 +83,7 @@ function pad2(n: number): string {
  * Europe/Madrid starting 2024-03-01; the generator ignores DST (the log reads as if its clock never jumped).
  */
 export function generateFlexlmLog(path: string, sizeBytes: number, seed = 1): GenerateResult {
-  const random = createRandom(seed);
+  const random = createSeededRandom(seed);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
 
   const users: string[] = [];
