@@ -11,8 +11,7 @@
 // BENCH_DATABASE_URL, TEST_DATABASE_URL or DATABASE_URL (a PostgreSQL superuser URL; a database and a login
 // role are created for the run and dropped at the end; without one the PostgreSQL part is skipped).
 import { randomBytes, randomUUID } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -31,6 +30,7 @@ import { insertOrganization } from '../src/modules/orgs/orgs.repo.ts';
 import { ALL_SERVERS } from '../src/modules/usage/rollup.repo.ts';
 import { createBenchDatabase } from './postgres.ts';
 import { busyShare, machineCpu } from './stats.ts';
+import { ms, num, out, packageVersion } from './common.ts';
 
 const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
 const REPO_ROOT = path.resolve(BENCH_DIR, '../../..');
@@ -63,28 +63,6 @@ const SERVERS = [
   { name: 'flex-berlin', timeZone: 'Europe/Berlin', share: 0.6 },
   { name: 'flex-boston', timeZone: 'America/New_York', share: 0.4 },
 ] as const;
-
-const out = (line = '') => process.stdout.write(`${line}\n`);
-const num = (value: number, digits = 0) =>
-  Number.isFinite(value) ? value.toLocaleString('en-GB', { minimumFractionDigits: digits, maximumFractionDigits: digits }) : '–';
-const ms = (value: number) => num(value, value < 10 ? 2 : 1);
-
-function packageVersion(name: string): string {
-  try {
-    let dir = path.dirname(createRequire(import.meta.url).resolve(name));
-    while (dir !== path.dirname(dir)) {
-      const file = path.join(dir, 'package.json');
-      if (existsSync(file)) {
-        const pkg = JSON.parse(readFileSync(file, 'utf8')) as { name?: string; version?: string };
-        if (pkg.name === name) return pkg.version ?? 'unknown';
-      }
-      dir = path.dirname(dir);
-    }
-  } catch {
-    // Only informative.
-  }
-  return 'unknown';
-}
 
 /** Nearest-rank percentile of a sample. */
 function percentile(values: readonly number[], percent: number): number {

@@ -7,8 +7,7 @@
 // PostgreSQL 15 cluster is started with scripts/pg-test-cluster.sh when installed).
 import { fork } from 'node:child_process';
 import { createHmac, randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -32,17 +31,10 @@ import type { LoadJob, LoadReply, LoadResult } from './load-protocol.ts';
 import { createBenchDatabase, findPostgresServer } from './postgres.ts';
 import { MEMBERS_PER_ORGANIZATION, ORGANIZATIONS, prepareCredentials, seedOrganizations, SIGN_IN_USERS, type BenchCredentials } from './seed.ts';
 import { busyShare, machineCpu, postgresCpuMs, summarize, type MachineCpu } from './stats.ts';
+import { envNumber, ms, num, out, packageVersion, pct, withCleanup } from './common.ts';
 
 const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
 const REPO_ROOT = path.resolve(BENCH_DIR, '../../..');
-
-function envNumber(name: string, fallback: number, min: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isFinite(value) || value < min) throw new Error(`${name} must be a number ≥ ${min} (got "${raw}")`);
-  return value;
-}
 
 const SECONDS = envNumber('BENCH_SECONDS', 10, 1);
 const WARMUP_SECONDS = envNumber('BENCH_WARMUP_SECONDS', 2, 0);
@@ -54,60 +46,7 @@ const TARGET_MAX_P99_UNDER_SIGN_INS_MS = 50;
 
 // ---------------------------------------------------------------------------------------------- output
 
-const out = (line = '') => process.stdout.write(`${line}\n`);
-const num = (value: number, digits = 0) =>
-  Number.isFinite(value) ? value.toLocaleString('en-GB', { minimumFractionDigits: digits, maximumFractionDigits: digits }) : '–';
-const ms = (value: number) => num(value, value < 10 ? 2 : 1);
-const pct = (share: number) => `${num(share * 100)} %`;
-
-function packageVersion(name: string): string {
-  try {
-    let dir = path.dirname(createRequire(import.meta.url).resolve(name));
-    while (dir !== path.dirname(dir)) {
-      const file = path.join(dir, 'package.json');
-      if (existsSync(file)) {
-        const pkg = JSON.parse(readFileSync(file, 'utf8')) as { name?: string; version?: string };
-        if (pkg.name === name) return pkg.version ?? 'unknown';
-      }
-      dir = path.dirname(dir);
-    }
-  } catch {
-    // Only informative.
-  }
-  return 'unknown';
-}
-
 // ------------------------------------------------------------------------------------- cleanup on exit
-
-const cleanups = new Set<() => Promise<void>>();
-
-/** Runs body; cleanup runs afterwards, always, and also when the process is interrupted. */
-async function withCleanup<T>(cleanup: () => Promise<void>, body: () => Promise<T>): Promise<T> {
-  cleanups.add(cleanup);
-  try {
-    return await body();
-  } finally {
-    if (cleanups.delete(cleanup)) await cleanup();
-  }
-}
-
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    process.stderr.write(`\n${signal}: cleaning up…\n`);
-    const pending = [...cleanups].reverse();
-    cleanups.clear();
-    void (async () => {
-      for (const cleanup of pending) {
-        try {
-          await cleanup();
-        } catch (error) {
-          process.stderr.write(`cleanup failed: ${String(error)}\n`);
-        }
-      }
-      process.exit(130);
-    })();
-  });
-}
 
 // --------------------------------------------------------------------------------------- load process
 

@@ -10,9 +10,8 @@
 // also COPY once into a copy of the table with its foreign keys, for reference; 0 skips it), BENCH_DATABASE_URL
 // (a PostgreSQL superuser URL; otherwise a throwaway PostgreSQL 15 cluster from scripts/pg-test-cluster.sh).
 import { randomBytes, randomUUID } from 'node:crypto';
-import { createReadStream, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { createReadStream, mkdtempSync, rmSync, statSync } from 'node:fs';
 import http from 'node:http';
-import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -34,17 +33,10 @@ import { insertOrganization } from '../src/modules/orgs/orgs.repo.ts';
 import { createBenchDatabase, findPostgresServer } from './postgres.ts';
 import { timeStatements, type TimedTransaction } from './statement-timer.ts';
 import { busyShare, machineCpu, postgresCpuMs, summarize } from './stats.ts';
+import { envNumber, num, out, packageVersion, pct, withCleanup } from './common.ts';
 
 const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
 const REPO_ROOT = path.resolve(BENCH_DIR, '../../..');
-
-function envNumber(name: string, fallback: number, min: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isFinite(value) || value < min) throw new Error(`${name} must be a number ≥ ${min} (got "${raw}")`);
-  return value;
-}
 
 const SIZE_MB = envNumber('BENCH_INGEST_MB', 40, 0.1);
 const SEED = Math.round(envNumber('BENCH_INGEST_SEED', 1, 0));
@@ -75,60 +67,9 @@ const SESSION_COLUMNS = [
 
 // ---------------------------------------------------------------------------------------------- output
 
-const out = (line = '') => process.stdout.write(`${line}\n`);
-const num = (value: number, digits = 0) =>
-  Number.isFinite(value) ? value.toLocaleString('en-GB', { minimumFractionDigits: digits, maximumFractionDigits: digits }) : '–';
 const secs = (ms: number) => `${num(ms / 1000, 2)} s`;
-const pct = (share: number) => `${num(share * 100)} %`;
-
-function packageVersion(name: string): string {
-  try {
-    let dir = path.dirname(createRequire(import.meta.url).resolve(name));
-    while (dir !== path.dirname(dir)) {
-      const file = path.join(dir, 'package.json');
-      if (existsSync(file)) {
-        const pkg = JSON.parse(readFileSync(file, 'utf8')) as { name?: string; version?: string };
-        if (pkg.name === name) return pkg.version ?? 'unknown';
-      }
-      dir = path.dirname(dir);
-    }
-  } catch {
-    // Only informative.
-  }
-  return 'unknown';
-}
 
 // ------------------------------------------------------------------------------------- cleanup on exit
-
-const cleanups = new Set<() => Promise<void>>();
-
-/** Runs body; cleanup runs afterwards, always, and also when the process is interrupted. */
-async function withCleanup<T>(cleanup: () => Promise<void>, body: () => Promise<T>): Promise<T> {
-  cleanups.add(cleanup);
-  try {
-    return await body();
-  } finally {
-    if (cleanups.delete(cleanup)) await cleanup();
-  }
-}
-
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    process.stderr.write(`\n${signal}: cleaning up…\n`);
-    const pending = [...cleanups].reverse();
-    cleanups.clear();
-    void (async () => {
-      for (const cleanup of pending) {
-        try {
-          await cleanup();
-        } catch (error) {
-          process.stderr.write(`cleanup failed: ${String(error)}\n`);
-        }
-      }
-      process.exit(130);
-    })();
-  });
-}
 
 // ------------------------------------------------------------------------------------------- engines
 
