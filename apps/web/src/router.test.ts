@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { safeNextPath, tokenFromFragment } from './router.ts';
+import { matchPath, safeNextPath, tokenFromFragment } from './router.ts';
 
 describe('safeNextPath', () => {
   it('keeps paths inside the app', () => {
@@ -23,5 +23,18 @@ describe('tokenFromFragment', () => {
     expect(tokenFromFragment('#other=1&token=t')).toBe('t');
     expect(tokenFromFragment('')).toBeUndefined();
     expect(tokenFromFragment('#token=')).toBeUndefined();
+  });
+});
+
+describe('matchPath', () => {
+  it('reads named segments and ignores trailing slashes', () => {
+    expect(matchPath('/features/:featureId', '/features/abc')).toEqual({ featureId: 'abc' });
+    expect(matchPath('/features/:featureId', '/features/a%20b/')).toEqual({ featureId: 'a b' });
+    expect(matchPath('/', '/')).toEqual({});
+  });
+  it('refuses paths of another shape or with broken escapes', () => {
+    expect(matchPath('/features/:featureId', '/features')).toBeNull();
+    expect(matchPath('/features/:featureId', '/servers/abc')).toBeNull();
+    expect(matchPath('/features/:featureId', '/features/%E0%A4%A')).toBeNull();
   });
 });

@@ -75,6 +75,40 @@ export function useLocation(): CurrentLocation {
 }
 
 /**
+ * Matches a path against a pattern such as `/features/:featureId`: the named segments' values (decoded), or
+ * null when the path does not fit. Trailing slashes are ignored.
+ */
+export function matchPath(pattern: string, pathname: string): Record<string, string> | null {
+  const want = pattern.split('/').filter(Boolean);
+  const have = pathname.split('/').filter(Boolean);
+  if (want.length !== have.length) return null;
+  const params: Record<string, string> = {};
+  for (let index = 0; index < want.length; index++) {
+    const part = want[index] as string;
+    const value = have[index] as string;
+    if (part.startsWith(':')) {
+      try {
+        params[part.slice(1)] = decodeURIComponent(value);
+      } catch {
+        return null;
+      }
+    } else if (part !== value) return null;
+  }
+  return params;
+}
+
+/** Replaces the query string of the current page (for filters and tabs) without a new history entry. */
+export function setSearch(search: URLSearchParams): void {
+  const query = search.toString();
+  navigateQuietly(window.location.pathname + (query ? `?${query}` : ''));
+}
+
+function navigateQuietly(to: string): void {
+  window.history.replaceState(window.history.state, '', to);
+  changed();
+}
+
+/**
  * A `next` parameter made safe to follow: an absolute path inside this app (never another origin, never
  * `//host` or `/\host`, never the API), otherwise undefined.
  */
