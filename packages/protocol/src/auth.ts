@@ -58,3 +58,6 @@ export const ChangePasswordRequest = z.strictObject({
   currentPassword: z.string().min(1, 'is required').max(1024),
   newPassword: Password,
 });
+
+/** Signing out everywhere takes no input: an empty object, or no body at all. */
+export const SignOutEverywhereRequest = z.strictObject({});

@@ -8,6 +8,7 @@ import {
   RefreshRequest,
   SessionResponse,
   SignInRequest,
+  SignOutEverywhereRequest,
   SignUpRequest,
   SwitchOrgRequest,
   VerifyEmailRequest,
@@ -106,6 +107,21 @@ export function registerAuthRoutes(app: FastifyInstance, auth: AuthService): voi
     handler: async (request, reply) => {
       const presented = refreshTokenOf(request, request.body);
       await auth.signOut(request.principal, presented?.token, requestMeta(request), presented?.csrf ?? null);
+      clearSessionCookies(reply);
+      return { ok: true as const };
+    },
+  });
+
+  r.post('/api/auth/sign-out-everywhere', {
+    config: { access: 'authenticated' },
+    schema: {
+      tags,
+      summary: 'End every session of yours, on every device, this one included',
+      body: SignOutEverywhereRequest.nullish(),
+      response: { 200: OkResponse },
+    },
+    handler: async (request, reply) => {
+      await auth.signOutEverywhere(request.principal, requestMeta(request));
       clearSessionCookies(reply);
       return { ok: true as const };
     },

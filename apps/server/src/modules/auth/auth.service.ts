@@ -338,6 +338,36 @@ export function createAuthService(deps: { tenancy: Tenancy; tokens: TokenService
       );
     },
 
+    /**
+     * AUTH-03: ends every session of the person, on every device, this one included. Each session is a
+     * refresh-token family, so its refresh tokens stop working, and its access tokens are refused from the
+     * next request on (every request checks that its session is alive).
+     */
+    async signOutEverywhere(principal: Principal | null, meta: RequestMeta): Promise<void> {
+      if (!principal) throw unauthorized();
+      await tenancy.withSystemTx('sign out everywhere: sessions and audit span the person’s organisations', async (tx) => {
+        const session = await findSession(tx, principal.sessionId);
+        const user = await findUserById(tx, principal.userId);
+        // An access token of a session already ended must not act, even to end the others.
+        if (!session || session.revoked_at || session.user_id !== principal.userId || !user || user.disabled_at) {
+          throw unauthorized('auth.session_ended', 'Your session has ended. Sign in again.');
+        }
+        const revoked = await revokeUserSessions(tx, user.id, 'sign_out_everywhere', null);
+        const memberships = await findMembershipsByUser(tx, user.id);
+        await auditForPerson(tx, memberships.map((m) => m.org_id), {
+          action: 'auth.sign_out_everywhere',
+          outcome: 'success',
+          actorUserId: user.id,
+          actorLabel: user.email,
+          targetType: 'user',
+          targetId: user.id,
+          ip: meta.ip,
+          userAgent: meta.userAgent,
+          details: { sessionsRevoked: revoked },
+        });
+      });
+    },
+
     /** Sends a reset link if the address has an account; answers the same either way. */
     async requestPasswordReset(email: string, meta: RequestMeta): Promise<{ message: string }> {
       await tenancy.withSystemTx('password reset request: audit to the person’s organisations', async (tx) => {
