@@ -210,3 +210,48 @@ export const FeaturePeople = z.object({
   people: z.array(PersonUsage),
 });
 export type FeaturePeople = z.infer<typeof FeaturePeople>;
+
+/**
+ * The most change points one concurrency answer holds. A million covers a busy year: a change every 32
+ * seconds around the clock, or some 1,370 check-outs a day (a check-out and its check-in are two changes)
+ * every day of the year; a year of a count changing every minute is 525,600. As JSON that is about 14 MB
+ * before compression, which a browser parses in well under a second.
+ */
+export const MAX_CONCURRENCY_POINTS = 1_000_000;
+
+/**
+ * The exact seats-in-use step function of one feature. Its days are UTC days (like the hour buckets of
+ * the timeline): the range runs from `from` at 00:00 UTC to the end of `to`.
+ */
+export const AnalyticsConcurrencyQuery = z.strictObject(rangeFields).superRefine(checkRange);
+export type AnalyticsConcurrencyQuery = z.infer<typeof AnalyticsConcurrencyQuery>;
+
+/**
+ * Seats in use of one feature at every instant of a range, computed from the stored sessions (not the
+ * roll-ups), as two parallel arrays: from `t[i]` until `t[i + 1]` (the last until `until`), `inUse[i]`
+ * seats are held; before `t[0]`, `initialInUse`. Only instants where the count changes are listed, in whole
+ * seconds. An open session (no check-in yet) counts as held until the range ends or until now, whichever
+ * is first. All servers: concurrency across servers (the sum of each server's count at every instant).
+ */
+export const FeatureConcurrency = z.object({
+  feature: AnalyticsFeature,
+  licenseServerId: Uuid.nullable(),
+  from: z.string(),
+  to: z.string(),
+  /** The range's first instant: `from` at 00:00 UTC, in seconds since 1970-01-01T00:00Z. */
+  start: z.number().int(),
+  /**
+   * Where the answer ends, in seconds since 1970-01-01T00:00Z: the end of `to` (00:00 UTC of the day
+   * after), or now when that is sooner, or, when truncated, the first change left out.
+   */
+  until: z.number().int(),
+  /** Seats held at `start` by sessions that began before it. */
+  initialInUse: z.number().int(),
+  /** Instants where the count changes, in seconds since 1970-01-01T00:00Z, ascending, in [start, until). */
+  t: z.array(z.number().int()),
+  /** Seats in use from the matching instant of `t` on. */
+  inUse: z.array(z.number().int()),
+  /** More than MAX_CONCURRENCY_POINTS changes: the answer stops at `until`; ask for a shorter range. */
+  truncated: z.boolean(),
+});
+export type FeatureConcurrency = z.infer<typeof FeatureConcurrency>;

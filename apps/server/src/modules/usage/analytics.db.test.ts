@@ -1,7 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import type { AgentBatch, FeaturePeople, FeatureTimeline, TimelinePoint, AnalyticsSummary } from '@seatwise/protocol';
+import type { AgentBatch, FeatureConcurrency, FeaturePeople, FeatureTimeline, TimelinePoint, AnalyticsSummary } from '@seatwise/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sha256 } from '../../lib/tokens.ts';
 import { createTestApp, type TestApiKey, type TestApp, type TestSession } from '../../testing/test-app.ts';
+import { createAccessService } from '../access/access.service.ts';
+import { createAnalyticsService } from './analytics.service.ts';
 
 /**
  * The analytics API over data loaded through the real ingest path. Every expected figure below is worked
@@ -103,6 +106,8 @@ async function getJson<T>(url: string, as: TestSession | TestApiKey = owner): Pr
 const summaryOf = (query: string) => getJson<AnalyticsSummary>(`/api/usage/summary?${query}`);
 const timelineOf = (query: string, featureId = matlabId) => getJson<FeatureTimeline>(`/api/usage/features/${featureId}/timeline?${query}`);
 const peopleOf = (query: string, featureId = matlabId) => getJson<FeaturePeople>(`/api/usage/features/${featureId}/people?${query}`);
+const concurrencyOf = (query: string, featureId = matlabId, as: TestSession | TestApiKey = owner) =>
+  getJson<FeatureConcurrency>(`/api/usage/features/${featureId}/concurrency?${query}`, as);
 
 const zero = { peak: 0, peakAt: null, averageInUse: 0, seatHours: 0, denials: 0, retriedDenials: 0 };
 
@@ -390,6 +395,159 @@ describe('people', () => {
   });
 });
 
+describe('concurrency', () => {
+  /** Epoch seconds of an ISO instant. */
+  const sec = (iso: string) => Date.parse(iso) / 1000;
+  /** The instants of an answer as ISO text, paired with the count from then on. */
+  const steps = (answer: FeatureConcurrency) => answer.t.map((at, index) => [new Date(at * 1000).toISOString(), answer.inUse[index]]);
+
+  // A separate organisation, so the features and figures of the other tests stay as they are. Two servers;
+  // every instant is UTC, and the range's days are UTC days.
+  const UTC_SERVER = { name: 'utc-flex', host: 'flex-utc', port: 27000, timeZone: 'UTC' };
+  const TOKYO = { name: 'tokyo-flex', host: 'flex-tyo', port: 27000, timeZone: 'Asia/Tokyo' };
+  let own: TestSession;
+  let featureId: string;
+  let utcId: string;
+  let tokyoId: string;
+
+  beforeAll(async () => {
+    own = await t.newOrganization('concurrency');
+    utcId = await createServer(own, UTC_SERVER);
+    tokyoId = await createServer(own, TOKYO);
+    await ingest(own, UTC_SERVER, {
+      sessions: [
+        // Ends the day before 2025-03-10.
+        matlab('gus', '2025-03-09T10:00:00Z', '2025-03-09T12:00:00Z'),
+        // Begun before the day: held at its start.
+        matlab('ana', '2025-03-09T22:00:00Z', '2025-03-10T01:00:00Z'),
+        // Four seats at once.
+        matlab('ben', '2025-03-10T00:30:00Z', '2025-03-10T00:45:30Z', { seats: 4 }),
+        // Begins the second ana's ends: the count does not change at 01:00.
+        matlab('cleo', '2025-03-10T01:00:00Z', '2025-03-10T02:00:00Z'),
+        // Within one second: no change in whole seconds.
+        matlab('fran', '2025-03-10T05:00:00.400Z', '2025-03-10T05:00:00.900Z'),
+        // Still open: held until the end of any later range, or until now.
+        matlab('dan', '2025-03-10T20:00:00Z', '2025-03-10T20:00:00Z', { end: null, seats: 2 }),
+        // Ends after the day.
+        matlab('eve', '2025-03-10T23:30:00Z', '2025-03-11T02:00:00Z'),
+      ],
+    });
+    // 00:40–00:50Z on the other server.
+    await ingest(own, TOKYO, { sessions: [matlab('hana', '2025-03-10T09:40:00+09:00', '2025-03-10T09:50:00+09:00')] });
+    const features = await getJson<{ features: { id: string }[] }>('/api/features', own);
+    featureId = features.features[0]!.id;
+    const patch = await t.request({ method: 'PATCH', url: `/api/features/${featureId}`, as: own, payload: { seatsOwned: 6 } });
+    expect(patch.statusCode, patch.body).toBe(200);
+  });
+
+  it('IN-02 all servers: the level at the start, then every instant the count changes, summed across servers', async () => {
+    const answer = await concurrencyOf('from=2025-03-10&to=2025-03-10', featureId, own);
+    expect(answer).toMatchObject({
+      feature: { id: featureId, vendor: 'MLM', name: 'MATLAB', seatsOwned: 6 },
+      licenseServerId: null,
+      from: '2025-03-10',
+      to: '2025-03-10',
+      start: sec('2025-03-10T00:00:00Z'),
+      until: sec('2025-03-11T00:00:00Z'),
+      initialInUse: 1,
+      truncated: false,
+    });
+    expect(steps(answer)).toEqual([
+      ['2025-03-10T00:30:00.000Z', 5],
+      ['2025-03-10T00:40:00.000Z', 6],
+      ['2025-03-10T00:45:30.000Z', 2],
+      ['2025-03-10T00:50:00.000Z', 1],
+      // 01:00: ana's check-in and cleo's check-out cancel out; 05:00: fran's half second.
+      ['2025-03-10T02:00:00.000Z', 0],
+      ['2025-03-10T20:00:00.000Z', 2],
+      ['2025-03-10T23:30:00.000Z', 3],
+    ]);
+  });
+
+  it('IN-02 one server: its own sessions only', async () => {
+    const utc = await concurrencyOf(`from=2025-03-10&to=2025-03-10&licenseServerId=${utcId}`, featureId, own);
+    expect(utc).toMatchObject({ licenseServerId: utcId, initialInUse: 1 });
+    expect(steps(utc)).toEqual([
+      ['2025-03-10T00:30:00.000Z', 5],
+      ['2025-03-10T00:45:30.000Z', 1],
+      ['2025-03-10T02:00:00.000Z', 0],
+      ['2025-03-10T20:00:00.000Z', 2],
+      ['2025-03-10T23:30:00.000Z', 3],
+    ]);
+    const tokyo = await concurrencyOf(`from=2025-03-10&to=2025-03-10&licenseServerId=${tokyoId}`, featureId, own);
+    expect(tokyo.initialInUse).toBe(0);
+    expect(steps(tokyo)).toEqual([
+      ['2025-03-10T00:40:00.000Z', 1],
+      ['2025-03-10T00:50:00.000Z', 0],
+    ]);
+  });
+
+  it('IN-02 sessions held across the start of a range, and an open session, count from the start', async () => {
+    // dan (2 seats, open) and eve (until 02:00) are held at midnight.
+    const next = await concurrencyOf('from=2025-03-11&to=2025-03-11', featureId, own);
+    expect(next).toMatchObject({ initialInUse: 3, until: sec('2025-03-12T00:00:00Z') });
+    expect(steps(next)).toEqual([['2025-03-11T02:00:00.000Z', 2]]);
+    // A month later only the open session is still held; nothing changes.
+    const later = await concurrencyOf('from=2025-04-10&to=2025-04-12', featureId, own);
+    expect(later).toMatchObject({ initialInUse: 2, t: [], inUse: [], until: sec('2025-04-13T00:00:00Z') });
+  });
+
+  it('IN-02 two days: the first day\'s sessions, then the second\'s, in one list', async () => {
+    const answer = await concurrencyOf('from=2025-03-09&to=2025-03-10', featureId, own);
+    expect(answer.initialInUse).toBe(0);
+    expect(answer.inUse).toEqual([1, 0, 1, 5, 6, 2, 1, 0, 2, 3]);
+    expect(answer.t.slice(0, 3)).toEqual([sec('2025-03-09T10:00:00Z'), sec('2025-03-09T12:00:00Z'), sec('2025-03-09T22:00:00Z')]);
+  });
+
+  it('IN-02 a range that includes today stops at now; an open session is held until then', async () => {
+    const today = new Date().toISOString().slice(0, 10);
+    const before = Math.floor(Date.now() / 1000);
+    const answer = await concurrencyOf(`from=${today}&to=${today}`, featureId, own);
+    const after = Math.floor(Date.now() / 1000);
+    expect(answer).toMatchObject({ start: sec(`${today}T00:00:00Z`), initialInUse: 2, t: [], inUse: [] });
+    expect(answer.until).toBeGreaterThanOrEqual(before);
+    expect(answer.until).toBeLessThanOrEqual(after);
+    // A range still to come holds nothing: it starts and ends at its start.
+    const future = new Date(Date.now() + 3 * 86_400_000).toISOString().slice(0, 10);
+    const ahead = await concurrencyOf(`from=${future}&to=${future}`, featureId, own);
+    expect(ahead).toMatchObject({ start: sec(`${future}T00:00:00Z`), until: sec(`${future}T00:00:00Z`), initialInUse: 0, t: [], inUse: [] });
+  });
+
+  it('IN-02 more changes than the cap: the answer stops at the first one left out and says so', async () => {
+    const key = await t.createApiKey(own, ['read']);
+    const meta = { ip: '127.0.0.1', userAgent: 'vitest', apiKey: { kind: 'api_key' as const, keyHash: sha256(key.key), prefix: null } };
+    const capped = (points: number) =>
+      createAnalyticsService({ access: createAccessService({ tenancy: t.tenancy }), maxConcurrencyPoints: points }).concurrency(null, meta, featureId, {
+        from: '2025-03-10',
+        to: '2025-03-10',
+      });
+    const cut = await capped(3);
+    expect(cut).toMatchObject({ truncated: true, initialInUse: 1, inUse: [5, 6, 2], until: sec('2025-03-10T00:50:00Z') });
+    expect(cut.t).toEqual([sec('2025-03-10T00:30:00Z'), sec('2025-03-10T00:40:00Z'), sec('2025-03-10T00:45:30Z')]);
+    // Exactly as many changes as the cap: all of them, not truncated.
+    expect(await capped(7)).toMatchObject({ truncated: false, until: sec('2025-03-11T00:00:00Z'), inUse: [5, 6, 2, 1, 0, 2, 3] });
+  });
+
+  it('IN-02 the same instants as the hourly roll-up: three at once at 09:00Z across Madrid and New York', async () => {
+    const all = await concurrencyOf('from=2026-01-30&to=2026-01-30');
+    expect(all).toMatchObject({ feature: { id: matlabId, seatsOwned: 4 }, initialInUse: 0 });
+    expect(steps(all)).toEqual([
+      ['2026-01-30T08:00:00.000Z', 1],
+      ['2026-01-30T09:00:00.000Z', 3],
+      ['2026-01-30T10:00:00.000Z', 2],
+      ['2026-01-30T11:00:00.000Z', 0],
+    ]);
+    const madrid = await concurrencyOf(`from=2026-01-30&to=2026-01-30&licenseServerId=${madridId}`);
+    expect(madrid.inUse).toEqual([1, 2, 1, 0]);
+    // Two seats per check-out count as two.
+    const ansys = await concurrencyOf('from=2026-02-02&to=2026-02-02', ansysId);
+    expect(steps(ansys)).toEqual([
+      ['2026-02-02T09:00:00.000Z', 2],
+      ['2026-02-02T11:00:00.000Z', 0],
+    ]);
+  });
+});
+
 describe('validation', () => {
   const error = async (url: string) => {
     const response = await get(url);
@@ -412,6 +570,16 @@ describe('validation', () => {
     expect(await error(`/api/usage/features/${matlabId}/people?from=2026-01-01&to=2026-01-02&limit=0`)).toMatch(/querystring\.limit/);
   });
 
+  it('SEC-01 a bad concurrency query gets a 400 naming the field', async () => {
+    const url = (query: string) => `/api/usage/features/${matlabId}/concurrency?${query}`;
+    expect(await error(url('to=2026-01-02'))).toMatch(/querystring\.from/);
+    expect(await error(url('from=2026-01-02&to=2026-01-01'))).toMatch(/querystring\.to: must not be before from \(2026-01-02\)/);
+    expect(await error(url('from=2023-01-01&to=2026-01-01'))).toMatch(/querystring\.to: the range is 1097 days; at most 1096/);
+    expect(await error(url('from=2026-01-01&to=2026-01-02&bucket=hour'))).toMatch(/unknown field\(s\): bucket/);
+    expect(await error(url('from=2026-01-01&to=2026-01-02&licenseServerId=madrid'))).toMatch(/querystring\.licenseServerId/);
+    expect(await error('/api/usage/features/not-a-uuid/concurrency?from=2026-01-01&to=2026-01-02')).toMatch(/params\.featureId/);
+  });
+
   it('SEC-01 a timeline of more than 10 000 points is refused; a year of hours is not', async () => {
     expect(await error(`/api/usage/features/${matlabId}/timeline?from=2025-01-01&to=2026-03-01&bucket=hour`)).toMatch(
       /querystring\.bucket: hour buckets give 10200 points for this range; at most 10000/,
@@ -430,13 +598,17 @@ describe('access', () => {
       const response = await get(url, as);
       expect(response.statusCode, `${url}: ${response.body}`).toBe(404);
     };
-    for (const path of ['timeline', 'people']) {
+    for (const path of ['timeline', 'people', 'concurrency']) {
       await notFound(`/api/usage/features/${matlabId}/${path}?from=2026-01-01&to=2026-01-31`, other);
       await notFound(`/api/usage/features/${randomUUID()}/${path}?from=2026-01-01&to=2026-01-31`, owner);
     }
     await notFound(`/api/usage/summary?from=2026-01-01&to=2026-01-31&licenseServerId=${madridId}`, other);
     await notFound(`/api/usage/summary?from=2026-01-01&to=2026-01-31&licenseServerId=${randomUUID()}`, owner);
     await notFound(`/api/usage/features/${matlabId}/timeline?from=2026-01-01&to=2026-01-31&licenseServerId=${randomUUID()}`, owner);
+    await notFound(`/api/usage/features/${matlabId}/concurrency?from=2026-01-01&to=2026-01-31&licenseServerId=${randomUUID()}`, owner);
+    // Another organisation's server, asked about with the caller's own feature.
+    const otherServer = await createServer(other, MADRID);
+    await notFound(`/api/usage/features/${matlabId}/concurrency?from=2026-01-01&to=2026-01-31&licenseServerId=${otherServer}`, owner);
     // And its own summary holds none of this organisation's figures.
     expect((await getJson<AnalyticsSummary>('/api/usage/summary?from=2026-01-01&to=2026-03-31', other)).features).toEqual([]);
   });
@@ -446,6 +618,7 @@ describe('access', () => {
       '/api/usage/summary?from=2026-01-30&to=2026-02-02',
       `/api/usage/features/${matlabId}/timeline?from=2026-01-30&to=2026-02-02`,
       `/api/usage/features/${matlabId}/people?from=2026-01-30&to=2026-02-02`,
+      `/api/usage/features/${matlabId}/concurrency?from=2026-01-30&to=2026-02-02`,
     ];
     for (const role of ['viewer', 'manager', 'hr'] as const) {
       const member = await t.addMember(owner, role);
@@ -464,6 +637,7 @@ describe('access', () => {
     const summary = await getJson<AnalyticsSummary>('/api/usage/summary?from=2026-01-30&to=2026-02-02', reader);
     expect(summary.features.find((f) => f.featureId === matlabId)).toMatchObject({ peak: 3, seatHours: 13.5 });
     expect((await get(`/api/usage/features/${matlabId}/people?from=2026-01-30&to=2026-02-02`, reader)).statusCode).toBe(200);
+    expect((await concurrencyOf('from=2026-01-30&to=2026-01-30', matlabId, reader)).inUse).toEqual([1, 3, 2, 0]);
     const ingestOnly = await t.createApiKey(owner, ['ingest']);
     expect((await get('/api/usage/summary?from=2026-01-30&to=2026-02-02', ingestOnly)).statusCode).toBe(403);
   });

@@ -1,8 +1,10 @@
 import {
+  AnalyticsConcurrencyQuery,
   AnalyticsPeopleQuery,
   AnalyticsSummary,
   AnalyticsSummaryQuery,
   AnalyticsTimelineQuery,
+  FeatureConcurrency,
   FeatureParams,
   FeaturePeople,
   FeatureTimeline,
@@ -38,6 +40,17 @@ export function registerAnalyticsRoutes(app: FastifyInstance, analytics: Analyti
       response: { 200: FeatureTimeline },
     },
     handler: async (request) => analytics.timeline(request.principal, requestMeta(request), request.params.featureId, request.query),
+  });
+  r.get('/api/usage/features/:featureId/concurrency', {
+    config,
+    schema: {
+      tags,
+      summary: 'One feature: seats in use at every instant of a range of UTC days (each change and the count from then on), from the sessions',
+      params: FeatureParams,
+      querystring: AnalyticsConcurrencyQuery,
+      response: { 200: FeatureConcurrency },
+    },
+    handler: async (request) => analytics.concurrency(request.principal, requestMeta(request), request.params.featureId, request.query),
   });
   r.get('/api/usage/features/:featureId/people', {
     config,

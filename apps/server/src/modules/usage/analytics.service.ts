@@ -1,10 +1,13 @@
 import {
   daysInRange,
+  MAX_CONCURRENCY_POINTS,
   type AnalyticsBucket,
+  type AnalyticsConcurrencyQuery,
   type AnalyticsPeopleQuery,
   type AnalyticsSummary,
   type AnalyticsSummaryQuery,
   type AnalyticsTimelineQuery,
+  type FeatureConcurrency,
   type FeaturePeople,
   type FeatureTimeline,
   type TimelinePoint,
@@ -17,6 +20,7 @@ import { recordAudit } from '../audit/audit.service.ts';
 import {
   countPeople,
   findAnalyticsFeature,
+  findConcurrencySteps,
   findDailyRows,
   findFeatureSummaries,
   findHourlyRows,
@@ -172,8 +176,14 @@ export type AnalyticsService = ReturnType<typeof createAnalyticsService>;
  * Usage analytics for anyone who reads usage (people with the role, API keys with the read scope), from
  * the roll-up tables only, so a year answers from a few hundred rows per feature rather than from sessions.
  */
-export function createAnalyticsService(deps: { access: AccessService }) {
-  const { access } = deps;
+export function createAnalyticsService(deps: {
+  access: AccessService;
+  /** The most change points a concurrency answer holds (smaller in tests of the cut-off). */
+  maxConcurrencyPoints?: number;
+  /** The current instant in epoch ms: where open sessions stop counting. */
+  now?: () => number;
+}) {
+  const { access, maxConcurrencyPoints = MAX_CONCURRENCY_POINTS, now = Date.now } = deps;
 
   /**
    * The roll-up rows' server id, and the zone whose days measure durations: the server's own; for all
@@ -278,6 +288,40 @@ export function createAnalyticsService(deps: { access: AccessService }) {
           from: query.from,
           to: query.to,
           points,
+        };
+      });
+    },
+
+    /**
+     * The exact seats-in-use step function over the UTC days of the range, from the sessions: the level
+     * at the start, then every instant the count changes, until the range ends or now (whichever is
+     * first); cut at maxConcurrencyPoints changes, where `until` then stops.
+     */
+    async concurrency(principal: Principal | null, meta: RequestMeta, featureId: string, query: AnalyticsConcurrencyQuery): Promise<FeatureConcurrency> {
+      return access.asMember(principal, meta, 'usage:read', async (tx) => {
+        const row = await feature(tx, featureId);
+        if (query.licenseServerId !== undefined && !(await findLicenseServer(tx, query.licenseServerId))) throw notFound('The license server');
+        const start = (dayNumber(query.from) * DAY_MS) / 1000;
+        const end = ((dayNumber(query.to) + 1) * DAY_MS) / 1000;
+        let until = Math.max(start, Math.min(end, Math.floor(now() / 1000)));
+        const steps = await findConcurrencySteps(tx, featureId, query.licenseServerId ?? null, start, until, maxConcurrencyPoints + 1);
+        const truncated = steps.t.length > maxConcurrencyPoints;
+        if (truncated) {
+          until = steps.t[maxConcurrencyPoints]!;
+          steps.t.length = maxConcurrencyPoints;
+          steps.inUse.length = maxConcurrencyPoints;
+        }
+        return {
+          feature: presentFeature(row),
+          licenseServerId: query.licenseServerId ?? null,
+          from: query.from,
+          to: query.to,
+          start,
+          until,
+          initialInUse: steps.initial,
+          t: steps.t,
+          inUse: steps.inUse,
+          truncated,
         };
       });
     },
