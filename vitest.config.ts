@@ -31,5 +31,7 @@ export default defineConfig({
     hookTimeout: 120_000,
     reporters: ['default', 'json'],
     outputFile: { json: process.env.VITEST_JSON_OUTPUT ?? jsonReport },
+    // Browser test files serve the built web app: it is (re)built once, before they start in parallel.
+    globalSetup: browserTests ? ['apps/web/browser/global-setup.ts'] : [],
   },
 });
