@@ -1,11 +1,15 @@
 import { MAX_UPLOAD_BYTES } from '@seatwise/protocol';
 import { describe, expect, it } from 'vitest';
-import { droppedFile, fileProblem, MAX_FILE_NAME_LENGTH, uploadFileName, type DroppedItem, type FileFacts } from './file-check.ts';
+import { droppedFile, fileProblem, MAX_FILE_BYTES, MAX_FILE_NAME_LENGTH, uploadFileName, type DroppedItem, type FileFacts } from './file-check.ts';
 
 const log = (size: number, name = 'lmgrd.log'): FileFacts => ({ name, size });
 const fileItem = (isDirectory: boolean): DroppedItem => ({ kind: 'file', webkitGetAsEntry: () => ({ isDirectory }) });
 
 describe('fileProblem', () => {
+  it('uses the server’s limit', () => {
+    expect(MAX_FILE_BYTES).toBe(MAX_UPLOAD_BYTES);
+  });
+
   it('takes files up to 2 GiB and refuses larger ones, saying what to do', () => {
     expect(fileProblem(log(MAX_UPLOAD_BYTES))).toBeUndefined();
     expect(fileProblem(log(MAX_UPLOAD_BYTES + 1, 'big.log'))).toBe(

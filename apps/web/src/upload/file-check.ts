@@ -2,8 +2,14 @@
  * Checks on a chosen or dropped file before anything is sent, so a folder or a file the server would refuse
  * for its size is caught at once, with a message saying what to do instead.
  */
-import { MAX_UPLOAD_BYTES } from '@seatwise/protocol';
 import { formatBytes } from '../format.ts';
+
+/**
+ * The largest file the server takes: MAX_UPLOAD_BYTES of @seatwise/protocol (file-check.test.ts checks they
+ * agree). Not imported from there: a value import from that module brings its schemas, and with them the
+ * schema library, into the web bundle.
+ */
+export const MAX_FILE_BYTES = 2 * 1024 * 1024 * 1024;
 
 /** What the checks need to know of a file (a File has both). */
 export interface FileFacts {
@@ -19,7 +25,7 @@ export interface DroppedItem {
 
 /** Why the file cannot be uploaded, or undefined when it can be sent. */
 export function fileProblem(file: FileFacts): string | undefined {
-  if (file.size > MAX_UPLOAD_BYTES) {
+  if (file.size > MAX_FILE_BYTES) {
     return `"${file.name}" is ${formatBytes(file.size)}: larger than the 2 GiB Seatwise takes in one upload. Split it and upload the parts.`;
   }
   if (file.size === 0) return `"${file.name}" is empty. Choose the log file itself.`;
