@@ -1,10 +1,9 @@
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createCsvUsageParser, parseCsvHeader } from './csv-usage.ts';
+import { createSeededRandom } from './seeded-random.ts';
+import { mutateSlices, randomBlocks } from './testing/hostile-input.ts';
+import { describeRecordedFixtures, fixtureTexts, iso } from './testing/parser-fixtures.ts';
 import type { Diagnostic, ParseOptions, UsageEvent } from './types.ts';
-
-const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'csv');
 
 interface Result {
   events: UsageEvent[];
@@ -22,32 +21,20 @@ function parse(text: string, options: ParseOptions = { timeZone: 'UTC' }): Resul
   return result;
 }
 
-const iso = (ms: number | undefined): string | undefined => (ms === undefined ? undefined : new Date(ms).toISOString());
-
-describe('CSV fixtures', () => {
-  const names = readdirSync(FIXTURES).filter((f) => f.endsWith('.csv'));
-  it('has fixtures', () => expect(names.length).toBeGreaterThanOrEqual(3));
-  for (const name of names) {
-    it(`parses ${name} as recorded in its expected file`, () => {
-      const base = name.replace(/\.csv$/, '');
-      const expectedPath = join(FIXTURES, `${base}.expected.json`);
-      const expected = JSON.parse(readFileSync(expectedPath, 'utf8')) as {
-        description: string;
-        options: ParseOptions;
-        events: unknown;
-        diagnostics: unknown;
-      };
-      const result = parse(readFileSync(join(FIXTURES, name), 'utf8'), expected.options);
-      const actual = { events: result.events.map((e) => ({ ...e, at: iso(e.at) })), diagnostics: result.diagnostics };
-      if (process.env.UPDATE_FIXTURES === '1') {
-        writeFileSync(expectedPath, `${JSON.stringify({ description: expected.description, options: expected.options, ...actual }, null, 2)}\n`);
-        return;
-      }
-      expect(actual).toEqual({ events: expected.events, diagnostics: expected.diagnostics });
-      // Rows in time order give events in time order (what the analyser expects).
-      expect(result.events.every((e, i, all) => i === 0 || (all[i - 1]?.at ?? 0) <= e.at)).toBe(true);
-    });
-  }
+describeRecordedFixtures<ParseOptions>({
+  title: 'CSV fixtures',
+  format: 'csv',
+  extension: '.csv',
+  atLeast: 3,
+  record: (content, options) => {
+    const result = parse(content.toString('utf8'), options);
+    return { events: result.events.map((e) => ({ ...e, at: iso(e.at) })), diagnostics: result.diagnostics };
+  },
+  // Rows in time order give events in time order (what the analyser expects).
+  alsoCheck: ({ content, options }) => {
+    const { events } = parse(content.toString('utf8'), options);
+    expect(events.every((e, i, all) => i === 0 || (all[i - 1]?.at ?? 0) <= e.at)).toBe(true);
+  },
 });
 
 describe('CSV header', () => {
@@ -205,45 +192,10 @@ describe('CSV rows', () => {
   });
 });
 
-/** mulberry32: a small seeded generator, so that a failing fuzz case can be replayed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function mutate(line: string, random: () => number): string {
-  const pick = (n: number): number => Math.floor(random() * n);
-  const pieces = ['"', '""', ',', ';', '\t', '\n', 'T', 'Z', '+99:99', '-', ':', '2022-13-40', '\u0000', '\uFFFD', 'ü', '999999999999'];
-  let out = line;
-  for (let k = 0, n = 1 + pick(4); k < n; k++) {
-    const at = pick(out.length + 1);
-    switch (pick(4)) {
-      case 0:
-        out = out.slice(0, at) + out.slice(at + 1 + pick(6));
-        break;
-      case 1:
-        out = out.slice(0, at) + (pieces[pick(pieces.length)] ?? '') + out.slice(at);
-        break;
-      case 2:
-        out = out.slice(0, at);
-        break;
-      default:
-        out = out.replace(/\d+/, String(pick(100_000)));
-    }
-  }
-  return out;
-}
-
 describe('CSV fuzz', () => {
-  const files = readdirSync(FIXTURES)
-    .filter((f) => f.endsWith('.csv'))
-    .map((f) => readFileSync(join(FIXTURES, f), 'utf8').split('\n'));
+  const files = fixtureTexts('csv', '.csv', 'utf8').map((text) => text.split('\n'));
+  const pieces = ['"', '""', ',', ';', '\t', '\n', 'T', 'Z', '+99:99', '-', ':', '2022-13-40', '\u0000', '\uFFFD', 'ü', '999999999999'];
+  const mutate = (line: string, next: () => number): string => mutateSlices(line, next, pieces);
 
   function check(text: string, timeZone: string): void {
     const { events, diagnostics } = parse(text, { timeZone });
@@ -257,7 +209,7 @@ describe('CSV fuzz', () => {
   }
 
   it('never throws on mutated real rows (seeded)', () => {
-    const random = rng(4180);
+    const random = createSeededRandom(4180);
     for (let round = 0; round < 300; round++) {
       const file = files[round % files.length] ?? [];
       const [head, ...rows] = file;
@@ -271,10 +223,6 @@ describe('CSV fuzz', () => {
   });
 
   it('never throws on random bytes (seeded)', () => {
-    const random = rng(99);
-    for (let round = 0; round < 100; round++) {
-      const bytes = Uint8Array.from({ length: 4096 }, () => Math.floor(random() * 256));
-      check(`time,feature,user,seats,end\n${new TextDecoder().decode(bytes)}`, 'UTC');
-    }
+    for (const bytes of randomBlocks(99, 100)) check(`time,feature,user,seats,end\n${new TextDecoder().decode(bytes)}`, 'UTC');
   });
 });

@@ -3,18 +3,17 @@
  * uses them: stopping after any line, carrying both checkpoints through JSON and going on with new
  * instances must give exactly the events, diagnostics, sessions and denials of a run that never stopped.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { generateFlexlmLog } from '../bench/generate-flexlm-log.ts';
 import { createUsageAnalyser, type AnalyserCheckpoint, type UsageAnalyser, type UsageDenial, type UsageSession } from './analyser.ts';
 import { createFlexlmDebugParser, type FlexlmDebugParser, type FlexlmParserCheckpoint } from './flexlm-debug.ts';
 import { createLineSplitter } from './lines.ts';
+import { createSeededRandom } from './seeded-random.ts';
+import { fixtureNames, fixturePath, readExpected } from './testing/parser-fixtures.ts';
 import type { Diagnostic, ParseOptions, UsageEvent } from './types.ts';
-
-const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'flexlm-debug');
 
 interface Output {
   events: UsageEvent[];
@@ -99,27 +98,13 @@ function reference(lines: string[], options: ParseOptions, stops: Iterable<numbe
   return out;
 }
 
-/** mulberry32. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
 describe('checkpoint and resume of parser and analyser', () => {
-  const names = readdirSync(FIXTURES)
-    .filter((f) => f.endsWith('.log'))
-    .map((f) => f.slice(0, -4));
+  const names = fixtureNames('flexlm-debug', '.log');
 
   for (const name of names) {
     it(`${name}.log: stopping after any one line changes nothing, nor stopping after every line`, () => {
-      const lines = linesOf(readFileSync(path.join(FIXTURES, `${name}.log`)));
-      const options = (JSON.parse(readFileSync(path.join(FIXTURES, `${name}.expected.json`), 'utf8')) as { options: ParseOptions }).options;
+      const lines = linesOf(readFileSync(fixturePath('flexlm-debug', `${name}.log`)));
+      const { options } = readExpected<{ options: ParseOptions }>('flexlm-debug', name);
       const every = lines.map((_, i) => i + 1);
       const whole = reference(lines, options, every);
       expect(whole.events.length + whole.diagnostics.length).toBeGreaterThan(0);
@@ -138,7 +123,7 @@ describe('checkpoint and resume of parser and analyser', () => {
         const file = path.join(dir, `log-${seed}.log`);
         generateFlexlmLog(file, 400_000, seed);
         const lines = linesOf(readFileSync(file));
-        const next = random(seed);
+        const next = createSeededRandom(seed);
         const stops: number[] = [];
         for (let line = 1 + Math.floor(next() * 50); line < lines.length; line += 1 + Math.floor(next() * 120)) stops.push(line);
         const options = { timeZone: 'Europe/Madrid' };

@@ -1,94 +1,27 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { createFlexlmDebugParser, MAX_UNDATED_EVENTS } from './flexlm-debug.ts';
-import { createLineSplitter } from './lines.ts';
+import { createSeededRandom } from './seeded-random.ts';
+import { adversarialLines, expectSaneEvents, fuzzEventParser, mutateChars, oneOf, realLogLines, timedParse } from './testing/hostile-input.ts';
+import { describeEventFixtures, eventParserRunner } from './testing/parser-fixtures.ts';
 import type { Diagnostic, ParseOptions, UsageEvent } from './types.ts';
 
-const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'flexlm-debug');
-
-interface Expected {
-  options: ParseOptions;
-  events: (Omit<UsageEvent, 'at'> & { at: string })[];
-  diagnostics: Diagnostic[];
-}
-
-/** An event as the expected files write it: `at` as ISO-8601, no `reason` key when there is none. */
-function plain(event: UsageEvent): Expected['events'][number] {
-  const { reason, ...rest } = event;
-  return { ...rest, at: new Date(event.at).toISOString(), ...(reason !== undefined ? { reason } : {}) };
-}
-
-/** Parses `input` (bytes in `chunkSizes`-sized pieces, or text) through the line splitter. */
-function parse(input: Uint8Array | string, options: ParseOptions, chunkSizes?: () => number) {
-  const events: UsageEvent[] = [];
-  const diagnostics: Diagnostic[] = [];
-  const parser = createFlexlmDebugParser(options, { event: (e) => events.push(e), diagnostic: (d) => diagnostics.push(d) });
-  const splitter = createLineSplitter(parser, { diagnostic: (d) => diagnostics.push(d) });
-  if (typeof input === 'string' || chunkSizes === undefined) {
-    splitter.push(input);
-  } else {
-    for (let i = 0; i < input.length; ) {
-      const size = chunkSizes();
-      splitter.push(input.subarray(i, i + size));
-      i += size;
-    }
-  }
-  splitter.end();
-  parser.end();
-  return { events: events.map(plain), diagnostics, raw: events, lineCount: splitter.lineCount };
-}
-
-/** Parses lines given one by one as text (the LineParser interface, no splitter). */
-function parseLines(text: string, options: ParseOptions) {
-  const events: UsageEvent[] = [];
-  const diagnostics: Diagnostic[] = [];
-  const parser = createFlexlmDebugParser(options, { event: (e) => events.push(e), diagnostic: (d) => diagnostics.push(d) });
-  text.split('\n').forEach((line, i) => parser.line(line, i + 1));
-  parser.end();
-  return { events: events.map(plain), diagnostics };
-}
+const { parse, parseLines } = eventParserRunner(createFlexlmDebugParser);
 
 const MADRID: ParseOptions = { timeZone: 'Europe/Madrid' };
 
-/** A small seeded PRNG (mulberry32), so that fuzz cases can be replayed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
-describe('FlexLM debug log fixtures', () => {
-  const names = readdirSync(FIXTURES)
-    .filter((f) => f.endsWith('.log'))
-    .map((f) => f.slice(0, -4));
-
-  it('has a fixture for each behaviour the parser promises', () => {
-    expect(names.length).toBeGreaterThanOrEqual(12);
-    for (const name of names) expect(readdirSync(FIXTURES)).toContain(`${name}.expected.json`);
-  });
-
-  for (const name of names) {
-    it(`IN-02 parses ${name}.log into exactly the expected events and diagnostics`, () => {
-      const bytes = readFileSync(path.join(FIXTURES, `${name}.log`));
-      const expected = JSON.parse(readFileSync(path.join(FIXTURES, `${name}.expected.json`), 'utf8')) as Expected;
-      const whole = parse(bytes, expected.options);
-      expect(whole.events).toEqual(expected.events);
-      expect(whole.diagnostics).toEqual(expected.diagnostics);
-      // The same in small chunks cut anywhere (inside lines, CRLF pairs and UTF-8 sequences) …
-      const next = random(name.length);
-      expect(parse(bytes, expected.options, () => 1 + Math.floor(next() * 97)).events).toEqual(expected.events);
-      // … and as text.
-      expect(parse(new TextDecoder('latin1').decode(bytes), expected.options).events.length).toBe(expected.events.length);
-      if (!name.startsWith('crlf-bom')) expect(parse(bytes.toString('utf8'), expected.options).events).toEqual(expected.events);
-    });
-  }
+describeEventFixtures({
+  title: 'FlexLM debug log fixtures',
+  format: 'flexlm-debug',
+  atLeast: 12,
+  coverageTest: 'has a fixture for each behaviour the parser promises',
+  fixtureTest: (name) => `IN-02 parses ${name}.log into exactly the expected events and diagnostics`,
+  parse,
+  // The expected files keep one event a line, by hand.
+  rewritable: false,
+  // This one holds Latin-1 names, as Windows servers write them.
+  notUtf8: (name) => name.startsWith('crlf-bom'),
+  // Decoded as Latin-1, every byte is a character: the same number of events must come out.
+  alsoCheck: ({ bytes, expected }) => expect(parse(new TextDecoder('latin1').decode(bytes), expected.options).events.length).toBe(expected.events.length),
 });
 
 describe('createFlexlmDebugParser: events', () => {
@@ -403,58 +336,19 @@ describe('createFlexlmDebugParser: bad lines', () => {
 
 describe('createFlexlmDebugParser: hostile input', () => {
   /** Real lines from the fixtures, to mutate. */
-  const realLines = readdirSync(FIXTURES)
-    .filter((f) => f.endsWith('.log'))
-    .flatMap((f) => readFileSync(path.join(FIXTURES, f), 'latin1').split(/\r?\n/))
-    .filter((l) => l.length > 0);
-
-  function mutate(line: string, next: () => number): string {
-    const chars = [...line];
-    const edits = 1 + Math.floor(next() * 4);
-    const alphabet = '0123456789:/-() "@[]^\t\r\u00e9\ufffd\u0000OUTINDENIED';
-    for (let i = 0; i < edits; i++) {
-      const at = Math.floor(next() * (chars.length + 1));
-      const op = next();
-      if (op < 0.3) chars.splice(at, 1);
-      else if (op < 0.6) chars.splice(at, 0, alphabet[Math.floor(next() * alphabet.length)] as string);
-      else if (op < 0.8) chars.splice(at, 0, ...chars.slice(Math.floor(next() * chars.length)).slice(0, 8));
-      else chars[at] = alphabet[Math.floor(next() * alphabet.length)] as string;
-    }
-    return chars.join('');
-  }
-
-  function check(events: UsageEvent[], lineCount: number): void {
-    for (const e of events) {
-      expect(Number.isFinite(e.at)).toBe(true);
-      expect(Number.isInteger(e.seats) && e.seats >= 0 && e.seats <= 1_000_000).toBe(true);
-      expect(e.line >= 1 && e.line <= lineCount).toBe(true);
-      expect(typeof e.vendor === 'string' && typeof e.user === 'string' && typeof e.host === 'string').toBe(true);
-    }
-  }
+  const realLines = realLogLines('flexlm-debug');
+  const ALPHABET = '0123456789:/-() "@[]^\t\r\u00e9\ufffd\u0000OUTINDENIED';
+  const mutate = (line: string, next: () => number): string => mutateChars(line, next, ALPHABET);
 
   it('never throws on thousands of random byte strings and mutated real lines', () => {
-    const next = random(20_240_609);
-    for (let round = 0; round < 3000; round++) {
-      const events: UsageEvent[] = [];
-      const parser = createFlexlmDebugParser(round % 2 === 0 ? MADRID : { timeZone: 'America/New_York', startDate: '2021-11-06' }, {
-        event: (e) => events.push(e),
-        diagnostic: (d) => expect(d.line).toBeGreaterThanOrEqual(1),
-      });
-      const splitter = createLineSplitter(parser);
-      const count = 1 + Math.floor(next() * 20);
-      for (let i = 0; i < count; i++) {
-        if (next() < 0.3) {
-          const bytes = new Uint8Array(Math.floor(next() * 200));
-          for (let j = 0; j < bytes.length; j++) bytes[j] = Math.floor(next() * 256);
-          splitter.push(bytes);
-        } else {
-          splitter.push(new TextEncoder().encode(mutate(realLines[Math.floor(next() * realLines.length)] as string, next) + (next() < 0.9 ? '\n' : '\r')));
-        }
-      }
-      splitter.end();
-      parser.end();
-      check(events, splitter.lineCount);
-    }
+    fuzzEventParser({
+      create: createFlexlmDebugParser,
+      options: (round) => (round % 2 === 0 ? MADRID : { timeZone: 'America/New_York', startDate: '2021-11-06' }),
+      seed: 20_240_609,
+      rounds: 3000,
+      realLines,
+      alphabet: ALPHABET,
+    });
   });
 
   it('reads lines the same with the Latin-1 text for native searches as with bytes alone', () => {
@@ -477,9 +371,9 @@ describe('createFlexlmDebugParser: hostile input', () => {
       '10:00:00 (MLM) OUT: "f" "u"@h',
       '10:00:00 (MLM) OUT: "f" u(x)@h  (3 licenses) (3 licenses)',
     ];
-    const next = random(1_234_567);
+    const next = createSeededRandom(1_234_567);
     const lines = [...tricky, ...realLines];
-    for (let i = 0; i < 4000; i++) lines.push(mutate(realLines[Math.floor(next() * realLines.length)] as string, next));
+    for (let i = 0; i < 4000; i++) lines.push(mutate(oneOf(realLines, next), next));
     const run = (withText: boolean) => {
       const events: UsageEvent[] = [];
       const diagnostics: Diagnostic[] = [];
@@ -514,27 +408,17 @@ describe('createFlexlmDebugParser: hostile input', () => {
       `(${'x'.repeat(60)}) OUT:`,
       `${'9'.repeat(40_000)}:00:00 (MLM) OUT: "f" u@h`,
     ];
-    const next = random(7);
-    const lines: string[] = [];
-    let size = 0;
+    const next = createSeededRandom(7);
     let day = 0;
-    while (size < 5_000_000) {
-      let line: string;
+    const lines = adversarialLines(() => {
       const pick = next();
-      if (pick < 0.01) line = pieces[Math.floor(next() * pieces.length)] as string;
+      if (pick < 0.01) return oneOf(pieces, next);
       // Per-line dates all over the calendar: the zone clock must not do fresh work for each line.
-      else if (pick < 0.4) line = `${1980 + (day++ % 219)}/${1 + (day % 12)}/${1 + (day % 28)} 10:00:00 (MLM) OUT: "f" u${day}@h${day}`;
-      else line = mutate(realLines[Math.floor(next() * realLines.length)] as string, next);
-      lines.push(line);
-      size += line.length + 1;
-    }
-    const text = lines.join('\n');
-    const started = Date.now();
-    const { raw, diagnostics, lineCount } = parse(new TextEncoder().encode(text), MADRID);
-    const seconds = (Date.now() - started) / 1000;
-    check(raw, lineCount);
+      if (pick < 0.4) return `${1980 + (day++ % 219)}/${1 + (day % 12)}/${1 + (day % 28)} 10:00:00 (MLM) OUT: "f" u${day}@h${day}`;
+      return mutate(oneOf(realLines, next), next);
+    });
+    const { raw, diagnostics, lineCount } = timedParse('input', () => parse(new TextEncoder().encode(lines.join('\n')), MADRID), (result) => result.lineCount);
+    expectSaneEvents(raw, lineCount);
     expect(raw.length + diagnostics.length).toBeGreaterThan(0);
-    // Not an assertion on speed: printed so that a regression shows in the test log.
-    console.log(`5 MB adversarial input: ${lineCount} lines in ${seconds.toFixed(2)} s`);
   });
 });

@@ -1,5 +1,3 @@
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   createLmstatParser,
@@ -11,9 +9,9 @@ import {
   type LmstatServerStatus,
   type LmstatVendorStatus,
 } from './lmstat.ts';
+import { expectSaneSnapshots, mutatedTexts, randomBlocks } from './testing/hostile-input.ts';
+import { describeRecordedFixtures, fixtureTexts, iso, readableSnapshots } from './testing/parser-fixtures.ts';
 import type { Diagnostic, FeatureSnapshot } from './types.ts';
-
-const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'lmstat');
 
 interface Result {
   servers: LmstatServerStatus[];
@@ -33,49 +31,12 @@ function parse(text: string, options: LmstatParseOptions): Result {
   return result;
 }
 
-/** Instants as ISO strings, so that expected files can be read and checked by eye. */
-function readable(result: Result): unknown {
-  return {
-    ...result,
-    snapshots: result.snapshots.map((s) => ({
-      ...s,
-      at: new Date(s.at).toISOString(),
-      users: s.users.map((u) => (u.startedAt === undefined ? u : { ...u, startedAt: new Date(u.startedAt).toISOString() })),
-    })),
-  };
-}
-
-const iso = (ms: number | undefined): string | undefined => (ms === undefined ? undefined : new Date(ms).toISOString());
-
-describe('lmstat fixtures', () => {
-  const names = readdirSync(FIXTURES).filter((f) => f.endsWith('.txt'));
-  it('has fixtures', () => expect(names.length).toBeGreaterThanOrEqual(5));
-  for (const name of names) {
-    it(`parses ${name} as recorded in its expected file`, () => {
-      const base = name.replace(/\.txt$/, '');
-      const expectedPath = join(FIXTURES, `${base}.expected.json`);
-      const expected = JSON.parse(readFileSync(expectedPath, 'utf8')) as {
-        description: string;
-        options: LmstatParseOptions;
-        servers: unknown;
-        vendors: unknown;
-        snapshots: unknown;
-        diagnostics: unknown;
-      };
-      const actual = readable(parse(readFileSync(join(FIXTURES, name), 'utf8'), expected.options)) as Record<string, unknown>;
-      if (process.env.UPDATE_FIXTURES === '1') {
-        const updated = { description: expected.description, options: expected.options, ...actual };
-        writeFileSync(expectedPath, `${JSON.stringify(updated, null, 2)}\n`);
-        return;
-      }
-      expect(actual).toEqual({
-        servers: expected.servers,
-        vendors: expected.vendors,
-        snapshots: expected.snapshots,
-        diagnostics: expected.diagnostics,
-      });
-    });
-  }
+describeRecordedFixtures<LmstatParseOptions>({
+  title: 'lmstat fixtures',
+  format: 'lmstat',
+  extension: '.txt',
+  atLeast: 5,
+  record: (content, options) => readableSnapshots(parse(content.toString('utf8'), options)),
 });
 
 describe('splitWho: user, host and display from the words before (vVERSION)', () => {
@@ -240,80 +201,17 @@ describe('toUtcMillis', () => {
   });
 });
 
-/** mulberry32: a small seeded generator, so that a failing fuzz case can be replayed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function mutate(line: string, random: () => number): string {
-  const pick = (n: number): number => Math.floor(random() * n);
-  const pieces = ['(', ')', '/', ':', ',', ' ', '\t', '"', 'start ', '(v', 'licenses', 'Users of ', '\u0000', '\uFFFD', 'é', '9999999999999999', '-1', '\r'];
-  let out = line;
-  for (let k = 0, n = 1 + pick(4); k < n; k++) {
-    const at = pick(out.length + 1);
-    switch (pick(5)) {
-      case 0:
-        out = out.slice(0, at) + out.slice(at + 1 + pick(8));
-        break;
-      case 1:
-        out = out.slice(0, at) + (pieces[pick(pieces.length)] ?? '') + out.slice(at);
-        break;
-      case 2:
-        out = out.slice(0, at);
-        break;
-      case 3:
-        out = out.slice(0, at) + out.slice(pick(out.length)) ;
-        break;
-      default:
-        out = out.replace(/\d+/, String(pick(100_000)));
-    }
-  }
-  return out;
-}
-
 describe('lmstat fuzz', () => {
-  const real = readdirSync(FIXTURES)
-    .filter((f) => f.endsWith('.txt'))
-    .flatMap((f) => readFileSync(join(FIXTURES, f), 'utf8').split('\n'));
-
-  function check(lines: string[], options: LmstatParseOptions): void {
-    const result = parse(lines.join('\n'), options);
-    for (const s of result.snapshots) {
-      expect(Number.isFinite(s.at)).toBe(true);
-      expect(s.issued).toBeGreaterThanOrEqual(0);
-      expect(s.inUse).toBeGreaterThanOrEqual(0);
-      for (const u of s.users) {
-        expect(u.seats).toBeGreaterThanOrEqual(1);
-        if (u.startedAt !== undefined) expect(Number.isFinite(u.startedAt)).toBe(true);
-      }
-    }
-    for (const d of result.diagnostics) expect(d.line).toBeGreaterThanOrEqual(1);
-  }
+  const real = fixtureTexts('lmstat', '.txt', 'utf8').flatMap((text) => text.split('\n'));
+  const pieces = ['(', ')', '/', ':', ',', ' ', '\t', '"', 'start ', '(v', 'licenses', 'Users of ', '\u0000', '\uFFFD', 'é', '9999999999999999', '-1', '\r'];
 
   it('never throws on mutated real lines (seeded)', () => {
-    const random = rng(20220609);
-    for (let round = 0; round < 200; round++) {
-      const lines = Array.from({ length: 60 }, () => {
-        const line = real[Math.floor(random() * real.length)] ?? '';
-        return random() < 0.7 ? mutate(line, random) : line;
-      });
-      check(lines, { timeZone: 'Europe/Madrid', ...(round % 3 === 0 ? { takenAt: 1_654_776_180_000 } : {}) });
-    }
+    mutatedTexts({ seed: 20220609, count: 200, realLines: real, pieces }).forEach((text, round) => {
+      expectSaneSnapshots(parse(text, { timeZone: 'Europe/Madrid', ...(round % 3 === 0 ? { takenAt: 1_654_776_180_000 } : {}) }));
+    });
   });
 
   it('never throws on random bytes (seeded)', () => {
-    const random = rng(7);
-    for (let round = 0; round < 100; round++) {
-      const bytes = Uint8Array.from({ length: 4096 }, () => Math.floor(random() * 256));
-      const text = new TextDecoder('utf-8').decode(bytes);
-      check(text.split('\n'), { timeZone: 'UTC' });
-    }
+    for (const bytes of randomBlocks(7, 100)) expectSaneSnapshots(parse(new TextDecoder('utf-8').decode(bytes), { timeZone: 'UTC' }));
   });
 });

@@ -1,11 +1,10 @@
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createLineSplitter } from './lines.ts';
-import { createLmxParser, type LmxFeatureSnapshot, type LmxParseOptions, type LmxServerStatus, type LmxUser } from './lmx.ts';
+import { createLmxParser, type LmxFeatureSnapshot, type LmxParseOptions, type LmxServerStatus } from './lmx.ts';
+import { createSeededRandom } from './seeded-random.ts';
+import { adversarialLines, expectSaneSnapshots, mutateSlices, mutatedTexts, oneOf, randomBlocks, timedParse } from './testing/hostile-input.ts';
+import { describeRecordedFixtures, fixtureTexts, iso, readableSnapshots } from './testing/parser-fixtures.ts';
 import type { Diagnostic } from './types.ts';
-
-const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'lmx');
 
 interface Result {
   servers: LmxServerStatus[];
@@ -23,35 +22,14 @@ function parse(input: string | Uint8Array, options: LmxParseOptions): Result {
   return result;
 }
 
-const iso = (ms: number | undefined): string | undefined => (ms === undefined ? undefined : new Date(ms).toISOString());
-
-/** Instants as ISO strings, so that expected files can be read and checked by eye. */
-function readable(result: Result): unknown {
-  const user = (u: LmxUser): Record<string, unknown> => {
-    const out: Record<string, unknown> = { ...u };
-    for (const key of ['startedAt', 'loginAt', 'borrowedUntil'] as const) if (u[key] !== undefined) out[key] = iso(u[key]);
-    return out;
-  };
-  return { ...result, snapshots: result.snapshots.map((s) => ({ ...s, at: iso(s.at), users: s.users.map(user) })) };
-}
-
 const TAKEN = Date.UTC(2022, 1, 18, 10);
 
-describe('LM-X fixtures', () => {
-  const names = readdirSync(FIXTURES).filter((f) => f.endsWith('.txt'));
-  it('has fixtures', () => expect(names.length).toBeGreaterThanOrEqual(4));
-  for (const name of names) {
-    it(`parses ${name} as recorded in its expected file`, () => {
-      const expectedPath = join(FIXTURES, name.replace(/\.txt$/, '.expected.json'));
-      const expected = JSON.parse(readFileSync(expectedPath, 'utf8')) as { description: string; options: LmxParseOptions } & Record<string, unknown>;
-      const actual = readable(parse(readFileSync(join(FIXTURES, name)), expected.options)) as Record<string, unknown>;
-      if (process.env.UPDATE_FIXTURES === '1') {
-        writeFileSync(expectedPath, `${JSON.stringify({ description: expected.description, options: expected.options, ...actual }, null, 2)}\n`);
-        return;
-      }
-      expect(actual).toEqual({ servers: expected.servers, snapshots: expected.snapshots, diagnostics: expected.diagnostics });
-    });
-  }
+describeRecordedFixtures<LmxParseOptions>({
+  title: 'LM-X fixtures',
+  format: 'lmx',
+  extension: '.txt',
+  atLeast: 4,
+  record: (content, options) => readableSnapshots(parse(content, options)),
 });
 
 const SERVER = ['LM-X End-user Utility v4.9.3', 'LM-X License Server on 6200@licsrv:', 'Server version: v4.9.3 Uptime: 1 day(s) 0 hour(s) 0 min(s) 0 sec(s)'];
@@ -157,93 +135,30 @@ describe('LM-X parsing', () => {
   });
 });
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function mutate(line: string, random: () => number): string {
-  const pick = (n: number): number => Math.floor(random() * n);
-  const pieces = ['[', ']', '@', ':', '-', ' ', '\t', ' of ', 'license(s) used by ', 'Feature: ', ' time: ', '\u0000', '\uFFFD', 'é', '99999999999999', '\r'];
-  let out = line;
-  for (let k = 0, n = 1 + pick(4); k < n; k++) {
-    const at = pick(out.length + 1);
-    switch (pick(5)) {
-      case 0:
-        out = out.slice(0, at) + out.slice(at + 1 + pick(8));
-        break;
-      case 1:
-        out = out.slice(0, at) + (pieces[pick(pieces.length)] ?? '') + out.slice(at);
-        break;
-      case 2:
-        out = out.slice(0, at);
-        break;
-      case 3:
-        out = out.slice(0, at) + out.slice(pick(out.length));
-        break;
-      default:
-        out = out.replace(/\d+/, String(pick(100_000)));
-    }
-  }
-  return out;
-}
-
 describe('LM-X fuzz', () => {
-  const real = readdirSync(FIXTURES)
-    .filter((f) => f.endsWith('.txt'))
-    .flatMap((f) => readFileSync(join(FIXTURES, f), 'utf8').split(/\r?\n/));
-
-  function check(result: Result): void {
-    for (const s of result.snapshots) {
-      expect(Number.isFinite(s.at)).toBe(true);
-      expect(s.issued).toBeGreaterThanOrEqual(0);
-      expect(s.inUse).toBeGreaterThanOrEqual(0);
-      for (const u of s.users) {
-        expect(u.seats).toBeGreaterThanOrEqual(1);
-        if (u.startedAt !== undefined) expect(Number.isFinite(u.startedAt)).toBe(true);
-      }
-    }
-    for (const d of result.diagnostics) expect(d.line).toBeGreaterThanOrEqual(1);
-  }
+  const real = fixtureTexts('lmx', '.txt', 'utf8').flatMap((text) => text.split(/\r?\n/));
+  const pieces = ['[', ']', '@', ':', '-', ' ', '\t', ' of ', 'license(s) used by ', 'Feature: ', ' time: ', '\u0000', '\uFFFD', 'é', '99999999999999', '\r'];
 
   it('never throws on mutated real lines (seeded)', () => {
-    const random = rng(20220218);
-    for (let round = 0; round < 300; round++) {
-      const lines = Array.from({ length: 60 }, () => {
-        const line = real[Math.floor(random() * real.length)] ?? '';
-        return random() < 0.7 ? mutate(line, random) : line;
-      });
-      check(parse(lines.join('\n'), { timeZone: 'Europe/Stockholm', ...(round % 3 === 0 ? {} : { takenAt: TAKEN }) }));
-    }
+    mutatedTexts({ seed: 20220218, count: 300, realLines: real, pieces }).forEach((text, round) => {
+      expectSaneSnapshots(parse(text, { timeZone: 'Europe/Stockholm', ...(round % 3 === 0 ? {} : { takenAt: TAKEN }) }));
+    });
   });
 
   it('never throws on random bytes (seeded)', () => {
-    const random = rng(3);
-    for (let round = 0; round < 100; round++) check(parse(Uint8Array.from({ length: 4096 }, () => Math.floor(random() * 256)), { timeZone: 'UTC', takenAt: TAKEN }));
+    for (const bytes of randomBlocks(3, 100)) expectSaneSnapshots(parse(bytes, { timeZone: 'UTC', takenAt: TAKEN }));
   });
 
   it('gets through 5 MB of adversarial input (it stays linear: no timing asserted)', () => {
-    const random = rng(13);
-    const pieces = [`1 license(s) used by ${' ['.repeat(2000)}`, `1 license(s) used by ${'a@'.repeat(2000)} [`, `Login time: ${'2022-02-18 09:26 '.repeat(230)}`, `Feature: ${'x '.repeat(2000)}`, `${'1 of '.repeat(800)}`];
-    const lines: string[] = [...SERVER, 'Feature: F Version: 1 Vendor: V', '1000000 of 1000000 license(s) used:'];
-    let size = 0;
+    const next = createSeededRandom(13);
+    const adversarial = [`1 license(s) used by ${' ['.repeat(2000)}`, `1 license(s) used by ${'a@'.repeat(2000)} [`, `Login time: ${'2022-02-18 09:26 '.repeat(230)}`, `Feature: ${'x '.repeat(2000)}`, `${'1 of '.repeat(800)}`];
     let n = 0;
-    while (size < 5_000_000) {
-      const pick = random();
-      const line = pick < 0.02 ? (pieces[Math.floor(random() * pieces.length)] as string) : pick < 0.5 ? `1 license(s) used by u${n++}@h [10.0.0.1]` : mutate(real[Math.floor(random() * real.length)] ?? '', random);
-      lines.push(line);
-      size += line.length + 1;
-    }
-    const started = Date.now();
-    const result = parse(lines.join('\n'), { timeZone: 'Europe/Stockholm', takenAt: TAKEN });
-    const seconds = (Date.now() - started) / 1000;
-    check(result);
-    console.log(`5 MB adversarial lmxendutil output: ${lines.length} lines in ${seconds.toFixed(2)} s`);
+    const lines = adversarialLines(() => {
+      const pick = next();
+      if (pick < 0.02) return oneOf(adversarial, next);
+      if (pick < 0.5) return `1 license(s) used by u${n++}@h [10.0.0.1]`;
+      return mutateSlices(oneOf(real, next), next, pieces);
+    }, [...SERVER, 'Feature: F Version: 1 Vendor: V', '1000000 of 1000000 license(s) used:']);
+    expectSaneSnapshots(timedParse('lmxendutil output', () => parse(lines.join('\n'), { timeZone: 'Europe/Stockholm', takenAt: TAKEN }), () => lines.length));
   });
 });

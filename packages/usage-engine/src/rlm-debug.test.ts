@@ -1,92 +1,22 @@
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createLineSplitter } from './lines.ts';
 import { createRlmDebugParser, MAX_UNDATED_RLM_DEBUG_EVENTS } from './rlm-debug.ts';
-import type { Diagnostic, ParseOptions, UsageEvent } from './types.ts';
+import { createSeededRandom } from './seeded-random.ts';
+import { adversarialLines, expectSaneEvents, fuzzEventParser, mutateChars, oneOf, realLogLines, timedParse } from './testing/hostile-input.ts';
+import { describeEventFixtures, eventParserRunner } from './testing/parser-fixtures.ts';
+import type { ParseOptions } from './types.ts';
 
-const FIXTURES = path.join(import.meta.dirname, '..', 'fixtures', 'rlm-debug');
-
-interface Expected {
-  description: string;
-  options: ParseOptions;
-  events: (Omit<UsageEvent, 'at'> & { at: string })[];
-  diagnostics: Diagnostic[];
-}
-
-function plain(event: UsageEvent): Expected['events'][number] {
-  const { reason, ...rest } = event;
-  return { ...rest, at: new Date(event.at).toISOString(), ...(reason !== undefined ? { reason } : {}) };
-}
-
-function parse(input: Uint8Array | string, options: ParseOptions, chunkSizes?: () => number) {
-  const events: UsageEvent[] = [];
-  const diagnostics: Diagnostic[] = [];
-  const parser = createRlmDebugParser(options, { event: (e) => events.push(e), diagnostic: (d) => diagnostics.push(d) });
-  const splitter = createLineSplitter(parser, { diagnostic: (d) => diagnostics.push(d) });
-  if (typeof input === 'string' || chunkSizes === undefined) {
-    splitter.push(input);
-  } else {
-    for (let i = 0; i < input.length; ) {
-      const size = chunkSizes();
-      splitter.push(input.subarray(i, i + size));
-      i += size;
-    }
-  }
-  splitter.end();
-  parser.end();
-  return { events: events.map(plain), diagnostics, raw: events, lineCount: splitter.lineCount };
-}
-
-function parseLines(text: string, options: ParseOptions) {
-  const events: UsageEvent[] = [];
-  const diagnostics: Diagnostic[] = [];
-  const parser = createRlmDebugParser(options, { event: (e) => events.push(e), diagnostic: (d) => diagnostics.push(d) });
-  text.split('\n').forEach((line, i) => parser.line(line, i + 1));
-  parser.end();
-  return { events: events.map(plain), diagnostics };
-}
-
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
+const { parse, parseLines } = eventParserRunner(createRlmDebugParser);
 
 const DATED: ParseOptions = { timeZone: 'UTC', startDate: '2022-06-09' };
 
-describe('RLM debug log fixtures', () => {
-  const names = readdirSync(FIXTURES)
-    .filter((f) => f.endsWith('.log'))
-    .map((f) => f.slice(0, -4));
-
-  it('has a fixture for each behaviour', () => {
-    expect(names.length).toBeGreaterThanOrEqual(5);
-    for (const name of names) expect(readdirSync(FIXTURES)).toContain(`${name}.expected.json`);
-  });
-
-  for (const name of names) {
-    it(`parses ${name}.log into exactly the expected events and diagnostics`, () => {
-      const bytes = readFileSync(path.join(FIXTURES, `${name}.log`));
-      const expectedPath = path.join(FIXTURES, `${name}.expected.json`);
-      const expected = JSON.parse(readFileSync(expectedPath, 'utf8')) as Expected;
-      const whole = parse(bytes, expected.options);
-      if (process.env.UPDATE_FIXTURES === '1') {
-        writeFileSync(expectedPath, `${JSON.stringify({ description: expected.description, options: expected.options, events: whole.events, diagnostics: whole.diagnostics }, null, 2)}\n`);
-        return;
-      }
-      expect(whole.events).toEqual(expected.events);
-      expect(whole.diagnostics).toEqual(expected.diagnostics);
-      const next = random(name.length);
-      expect(parse(bytes, expected.options, () => 1 + Math.floor(next() * 97)).events).toEqual(expected.events);
-      expect(parse(bytes.toString('utf8'), expected.options).events).toEqual(expected.events);
-    });
-  }
+describeEventFixtures({
+  title: 'RLM debug log fixtures',
+  format: 'rlm-debug',
+  atLeast: 5,
+  coverageTest: 'has a fixture for each behaviour',
+  fixtureTest: (name) => `parses ${name}.log into exactly the expected events and diagnostics`,
+  parse,
+  rewritable: true,
 });
 
 describe('createRlmDebugParser: events', () => {
@@ -261,55 +191,18 @@ describe('createRlmDebugParser: bad lines and noise', () => {
 });
 
 describe('createRlmDebugParser: hostile input', () => {
-  const realLines = readdirSync(FIXTURES)
-    .filter((f) => f.endsWith('.log'))
-    .flatMap((f) => readFileSync(path.join(FIXTURES, f), 'latin1').split(/\r?\n/))
-    .filter((l) => l.length > 0);
-
-  function mutate(line: string, next: () => number): string {
-    const chars = [...line];
-    const edits = 1 + Math.floor(next() * 4);
-    const alphabet = '0123456789:/-() @v\t\r\u00e9\ufffd\u0000OUTINDENIEDby to';
-    for (let i = 0; i < edits; i++) {
-      const at = Math.floor(next() * (chars.length + 1));
-      const op = next();
-      if (op < 0.3) chars.splice(at, 1);
-      else if (op < 0.6) chars.splice(at, 0, alphabet[Math.floor(next() * alphabet.length)] as string);
-      else if (op < 0.8) chars.splice(at, 0, ...chars.slice(Math.floor(next() * chars.length)).slice(0, 8));
-      else chars[at] = alphabet[Math.floor(next() * alphabet.length)] as string;
-    }
-    return chars.join('');
-  }
-
-  function check(events: UsageEvent[], lineCount: number): void {
-    for (const e of events) {
-      expect(Number.isFinite(e.at)).toBe(true);
-      expect(Number.isInteger(e.seats) && e.seats >= 0 && e.seats <= 1_000_000).toBe(true);
-      expect(e.line >= 1 && e.line <= lineCount).toBe(true);
-    }
-  }
+  const realLines = realLogLines('rlm-debug');
+  const ALPHABET = '0123456789:/-() @v\t\r\u00e9\ufffd\u0000OUTINDENIEDby to';
 
   it('never throws on random bytes and mutated real lines (seeded)', () => {
-    const next = random(20_240_610);
-    for (let round = 0; round < 2000; round++) {
-      const events: UsageEvent[] = [];
-      const parser = createRlmDebugParser(round % 2 === 0 ? { timeZone: 'Europe/Madrid' } : { timeZone: 'America/New_York', startDate: '2021-11-06' }, {
-        event: (e) => events.push(e),
-        diagnostic: (d) => expect(d.line).toBeGreaterThanOrEqual(1),
-      });
-      const splitter = createLineSplitter(parser);
-      const count = 1 + Math.floor(next() * 20);
-      for (let i = 0; i < count; i++) {
-        if (next() < 0.3) {
-          splitter.push(Uint8Array.from({ length: Math.floor(next() * 200) }, () => Math.floor(next() * 256)));
-        } else {
-          splitter.push(new TextEncoder().encode(mutate(realLines[Math.floor(next() * realLines.length)] as string, next) + (next() < 0.9 ? '\n' : '\r')));
-        }
-      }
-      splitter.end();
-      parser.end();
-      check(events, splitter.lineCount);
-    }
+    fuzzEventParser({
+      create: createRlmDebugParser,
+      options: (round) => (round % 2 === 0 ? { timeZone: 'Europe/Madrid' } : { timeZone: 'America/New_York', startDate: '2021-11-06' }),
+      seed: 20_240_610,
+      rounds: 2000,
+      realLines,
+      alphabet: ALPHABET,
+    });
   });
 
   it('gets through 5 MB of adversarial input (it stays linear: no timing asserted)', () => {
@@ -322,24 +215,17 @@ describe('createRlmDebugParser: hostile input', () => {
       `06/09 10:00 (demo) Server started ${'Jan 1 '.repeat(600)}`,
       `06/09 10:00 (demo) DENIED: (1) a v1 to u@h\n${'06/09 10:00 (demo)            reason\n'.repeat(50)}`,
     ];
-    const next = random(11);
-    const lines: string[] = [];
-    let size = 0;
+    const next = createSeededRandom(11);
     let n = 0;
-    while (size < 5_000_000) {
-      let line: string;
+    const lines = adversarialLines(() => {
       const pick = next();
-      if (pick < 0.01) line = pieces[Math.floor(next() * pieces.length)] as string;
-      else if (pick < 0.3) line = `${String(1 + (n % 12)).padStart(2, '0')}/01 10:00 (demo) OUT: f v1 by u${n++}@h`;
-      else line = mutate(realLines[Math.floor(next() * realLines.length)] as string, next);
-      lines.push(line);
-      size += line.length + 1;
-    }
-    const started = Date.now();
-    const { raw, diagnostics, lineCount } = parse(new TextEncoder().encode(lines.join('\n')), { timeZone: 'Europe/Madrid', startDate: '2022-01-01' });
-    const seconds = (Date.now() - started) / 1000;
-    check(raw, lineCount);
+      if (pick < 0.01) return oneOf(pieces, next);
+      if (pick < 0.3) return `${String(1 + (n % 12)).padStart(2, '0')}/01 10:00 (demo) OUT: f v1 by u${n++}@h`;
+      return mutateChars(oneOf(realLines, next), next, ALPHABET);
+    });
+    const options = { timeZone: 'Europe/Madrid', startDate: '2022-01-01' };
+    const { raw, diagnostics, lineCount } = timedParse('RLM debug log', () => parse(new TextEncoder().encode(lines.join('\n')), options), (result) => result.lineCount);
+    expectSaneEvents(raw, lineCount);
     expect(raw.length + diagnostics.length).toBeGreaterThan(0);
-    console.log(`5 MB adversarial RLM debug log: ${lineCount} lines in ${seconds.toFixed(2)} s`);
   });
 });

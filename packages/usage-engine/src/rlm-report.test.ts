@@ -1,99 +1,22 @@
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createLineSplitter } from './lines.ts';
 import { createRlmReportParser, MAX_UNDATED_RLM_EVENTS, rlmDenialReason, splitFields, type RlmReportParseOptions } from './rlm-report.ts';
-import type { Diagnostic, UsageEvent } from './types.ts';
+import { createSeededRandom } from './seeded-random.ts';
+import { adversarialLines, expectSaneEvents, fuzzEventParser, mutateChars, oneOf, realLogLines, timedParse } from './testing/hostile-input.ts';
+import { describeEventFixtures, eventParserRunner } from './testing/parser-fixtures.ts';
 
-const FIXTURES = path.join(import.meta.dirname, '..', 'fixtures', 'rlm-report');
-
-interface Expected {
-  description: string;
-  options: RlmReportParseOptions;
-  events: (Omit<UsageEvent, 'at'> & { at: string })[];
-  diagnostics: Diagnostic[];
-}
-
-/** An event as the expected files write it: `at` as ISO-8601, no `reason` key when there is none. */
-function plain(event: UsageEvent): Expected['events'][number] {
-  const { reason, ...rest } = event;
-  return { ...rest, at: new Date(event.at).toISOString(), ...(reason !== undefined ? { reason } : {}) };
-}
-
-/** Parses `input` (bytes in `chunkSizes`-sized pieces, or text) through the line splitter. */
-function parse(input: Uint8Array | string, options: RlmReportParseOptions, chunkSizes?: () => number) {
-  const events: UsageEvent[] = [];
-  const diagnostics: Diagnostic[] = [];
-  const parser = createRlmReportParser(options, { event: (e) => events.push(e), diagnostic: (d) => diagnostics.push(d) });
-  const splitter = createLineSplitter(parser, { diagnostic: (d) => diagnostics.push(d) });
-  if (typeof input === 'string' || chunkSizes === undefined) {
-    splitter.push(input);
-  } else {
-    for (let i = 0; i < input.length; ) {
-      const size = chunkSizes();
-      splitter.push(input.subarray(i, i + size));
-      i += size;
-    }
-  }
-  splitter.end();
-  parser.end();
-  return { events: events.map(plain), diagnostics, raw: events, lineCount: splitter.lineCount };
-}
-
-/** Lines given one by one as text (the LineParser interface, no splitter). */
-function parseLines(text: string, options: RlmReportParseOptions) {
-  const events: UsageEvent[] = [];
-  const diagnostics: Diagnostic[] = [];
-  const parser = createRlmReportParser(options, { event: (e) => events.push(e), diagnostic: (d) => diagnostics.push(d) });
-  text.split('\n').forEach((line, i) => parser.line(line, i + 1));
-  parser.end();
-  return { events: events.map(plain), diagnostics };
-}
-
-/** A small seeded PRNG (mulberry32), so that fuzz cases can be replayed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
+const { parse, parseLines } = eventParserRunner(createRlmReportParser);
 
 const UTC: RlmReportParseOptions = { timeZone: 'UTC' };
 const HEADER = ['RLM Report Log Format 0, version 12.2, authenticated', 'ISV: demo, RLM version 12.2 BL2', 'Logfile format Copyright (C) 2006-2017 Reprise Software, Inc.', '', 'START srv 06/09/2022 08:00:00'];
 
-describe('RLM report log fixtures', () => {
-  const names = readdirSync(FIXTURES)
-    .filter((f) => f.endsWith('.log'))
-    .map((f) => f.slice(0, -4));
-
-  it('has a fixture for each layout and behaviour', () => {
-    expect(names.length).toBeGreaterThanOrEqual(6);
-    for (const name of names) expect(readdirSync(FIXTURES)).toContain(`${name}.expected.json`);
-  });
-
-  for (const name of names) {
-    it(`parses ${name}.log into exactly the expected events and diagnostics`, () => {
-      const bytes = readFileSync(path.join(FIXTURES, `${name}.log`));
-      const expectedPath = path.join(FIXTURES, `${name}.expected.json`);
-      const expected = JSON.parse(readFileSync(expectedPath, 'utf8')) as Expected;
-      const whole = parse(bytes, expected.options);
-      if (process.env.UPDATE_FIXTURES === '1') {
-        const updated = { description: expected.description, options: expected.options, events: whole.events, diagnostics: whole.diagnostics };
-        writeFileSync(expectedPath, `${JSON.stringify(updated, null, 2)}\n`);
-        return;
-      }
-      expect(whole.events).toEqual(expected.events);
-      expect(whole.diagnostics).toEqual(expected.diagnostics);
-      // The same in small chunks cut anywhere (inside lines, CRLF pairs and UTF-8 sequences), and as text.
-      const next = random(name.length);
-      expect(parse(bytes, expected.options, () => 1 + Math.floor(next() * 97)).events).toEqual(expected.events);
-      expect(parse(bytes.toString('utf8'), expected.options).events).toEqual(expected.events);
-    });
-  }
+describeEventFixtures({
+  title: 'RLM report log fixtures',
+  format: 'rlm-report',
+  atLeast: 6,
+  coverageTest: 'has a fixture for each layout and behaviour',
+  fixtureTest: (name) => `parses ${name}.log into exactly the expected events and diagnostics`,
+  parse,
+  rewritable: true,
 });
 
 describe('splitFields', () => {
@@ -345,55 +268,18 @@ describe('createRlmReportParser: bad lines and layout noise', () => {
 });
 
 describe('createRlmReportParser: hostile input', () => {
-  const realLines = readdirSync(FIXTURES)
-    .filter((f) => f.endsWith('.log'))
-    .flatMap((f) => readFileSync(path.join(FIXTURES, f), 'latin1').split(/\r?\n/))
-    .filter((l) => l.length > 0);
-
-  function mutate(line: string, next: () => number): string {
-    const chars = [...line];
-    const edits = 1 + Math.floor(next() * 4);
-    const alphabet = '0123456789:/-." \t\r\u00e9\ufffd\u0000OUTINDENYQUE';
-    for (let i = 0; i < edits; i++) {
-      const at = Math.floor(next() * (chars.length + 1));
-      const op = next();
-      if (op < 0.3) chars.splice(at, 1);
-      else if (op < 0.6) chars.splice(at, 0, alphabet[Math.floor(next() * alphabet.length)] as string);
-      else if (op < 0.8) chars.splice(at, 0, ...chars.slice(Math.floor(next() * chars.length)).slice(0, 8));
-      else chars[at] = alphabet[Math.floor(next() * alphabet.length)] as string;
-    }
-    return chars.join('');
-  }
-
-  function check(events: UsageEvent[], lineCount: number): void {
-    for (const e of events) {
-      expect(Number.isFinite(e.at)).toBe(true);
-      expect(Number.isInteger(e.seats) && e.seats >= 0 && e.seats <= 1_000_000).toBe(true);
-      expect(e.line >= 1 && e.line <= lineCount).toBe(true);
-    }
-  }
+  const realLines = realLogLines('rlm-report');
+  const ALPHABET = '0123456789:/-." \t\r\u00e9\ufffd\u0000OUTINDENYQUE';
 
   it('never throws on random bytes and mutated real lines (seeded)', () => {
-    const next = random(20_240_609);
-    for (let round = 0; round < 2000; round++) {
-      const events: UsageEvent[] = [];
-      const parser = createRlmReportParser(round % 2 === 0 ? { timeZone: 'Europe/Madrid' } : { timeZone: 'America/New_York', startDate: '2021-11-06' }, {
-        event: (e) => events.push(e),
-        diagnostic: (d) => expect(d.line).toBeGreaterThanOrEqual(1),
-      });
-      const splitter = createLineSplitter(parser);
-      const count = 1 + Math.floor(next() * 20);
-      for (let i = 0; i < count; i++) {
-        if (next() < 0.3) {
-          splitter.push(Uint8Array.from({ length: Math.floor(next() * 200) }, () => Math.floor(next() * 256)));
-        } else {
-          splitter.push(new TextEncoder().encode(mutate(realLines[Math.floor(next() * realLines.length)] as string, next) + (next() < 0.9 ? '\n' : '\r')));
-        }
-      }
-      splitter.end();
-      parser.end();
-      check(events, splitter.lineCount);
-    }
+    fuzzEventParser({
+      create: createRlmReportParser,
+      options: (round) => (round % 2 === 0 ? { timeZone: 'Europe/Madrid' } : { timeZone: 'America/New_York', startDate: '2021-11-06' }),
+      seed: 20_240_609,
+      rounds: 2000,
+      realLines,
+      alphabet: ALPHABET,
+    });
   });
 
   it('gets through 5 MB of adversarial input (it stays linear: no timing asserted)', () => {
@@ -406,27 +292,18 @@ describe('createRlmReportParser: hostile input', () => {
       `DENY ${'a '.repeat(4000)}`,
       `START s ${'9'.repeat(7000)}/1/2022 10:00`,
     ];
-    const next = random(7);
-    const lines: string[] = [];
-    let size = 0;
+    const next = createSeededRandom(7);
     let handle = 0;
-    while (size < 5_000_000) {
-      let line: string;
+    const lines = adversarialLines(() => {
       const pick = next();
-      if (pick < 0.01) line = pieces[Math.floor(next() * pieces.length)] as string;
+      if (pick < 0.01) return oneOf(pieces, next);
       // Dates all over the calendar, and handles that are never checked in (the handle table must stay bounded).
-      else if (pick < 0.3) line = `${String(1 + (handle % 12)).padStart(2, '0')}/01/${1980 + (handle % 219)} 10:00`;
-      else if (pick < 0.5) line = `OUT f 1.0 1 u${handle} h "" 1 1 0 ${(handle++).toString(16)} 0 1 "" "" "" 06/09 10:00:00`;
-      else line = mutate(realLines[Math.floor(next() * realLines.length)] as string, next);
-      lines.push(line);
-      size += line.length + 1;
-    }
-    const started = Date.now();
-    const { raw, diagnostics, lineCount } = parse(new TextEncoder().encode(lines.join('\n')), { timeZone: 'Europe/Madrid' });
-    const seconds = (Date.now() - started) / 1000;
-    check(raw, lineCount);
+      if (pick < 0.3) return `${String(1 + (handle % 12)).padStart(2, '0')}/01/${1980 + (handle % 219)} 10:00`;
+      if (pick < 0.5) return `OUT f 1.0 1 u${handle} h "" 1 1 0 ${(handle++).toString(16)} 0 1 "" "" "" 06/09 10:00:00`;
+      return mutateChars(oneOf(realLines, next), next, ALPHABET);
+    });
+    const { raw, diagnostics, lineCount } = timedParse('RLM report log', () => parse(new TextEncoder().encode(lines.join('\n')), { timeZone: 'Europe/Madrid' }), (result) => result.lineCount);
+    expectSaneEvents(raw, lineCount);
     expect(raw.length + diagnostics.length).toBeGreaterThan(0);
-    // Not an assertion on speed: printed so that a regression shows in the test log.
-    console.log(`5 MB adversarial RLM report log: ${lineCount} lines in ${seconds.toFixed(2)} s`);
   });
 });

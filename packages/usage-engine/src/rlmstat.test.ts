@@ -1,11 +1,10 @@
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createLineSplitter } from './lines.ts';
 import { createRlmstatParser, type RlmstatFeatureSnapshot, type RlmstatParseOptions, type RlmstatServerStatus, type RlmstatVendorStatus } from './rlmstat.ts';
+import { createSeededRandom } from './seeded-random.ts';
+import { adversarialLines, expectSaneSnapshots, mutateSlices, mutatedTexts, oneOf, randomBlocks, timedParse } from './testing/hostile-input.ts';
+import { describeRecordedFixtures, fixtureTexts, iso, readableSnapshots } from './testing/parser-fixtures.ts';
 import type { Diagnostic } from './types.ts';
-
-const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'rlmstat');
 
 interface Result {
   servers: RlmstatServerStatus[];
@@ -27,35 +26,12 @@ function parse(input: string | Uint8Array, options: RlmstatParseOptions): Result
   return result;
 }
 
-/** Instants as ISO strings, so that expected files can be read and checked by eye. */
-function readable(result: Result): unknown {
-  return {
-    ...result,
-    snapshots: result.snapshots.map((s) => ({
-      ...s,
-      at: new Date(s.at).toISOString(),
-      users: s.users.map((u) => (u.startedAt === undefined ? u : { ...u, startedAt: new Date(u.startedAt).toISOString() })),
-    })),
-  };
-}
-
-const iso = (ms: number | undefined): string | undefined => (ms === undefined ? undefined : new Date(ms).toISOString());
-
-describe('rlmstat fixtures', () => {
-  const names = readdirSync(FIXTURES).filter((f) => f.endsWith('.txt'));
-  it('has fixtures', () => expect(names.length).toBeGreaterThanOrEqual(5));
-  for (const name of names) {
-    it(`parses ${name} as recorded in its expected file`, () => {
-      const expectedPath = join(FIXTURES, name.replace(/\.txt$/, '.expected.json'));
-      const expected = JSON.parse(readFileSync(expectedPath, 'utf8')) as { description: string; options: RlmstatParseOptions } & Record<string, unknown>;
-      const actual = readable(parse(readFileSync(join(FIXTURES, name)), expected.options)) as Record<string, unknown>;
-      if (process.env.UPDATE_FIXTURES === '1') {
-        writeFileSync(expectedPath, `${JSON.stringify({ description: expected.description, options: expected.options, ...actual }, null, 2)}\n`);
-        return;
-      }
-      expect(actual).toEqual({ servers: expected.servers, vendors: expected.vendors, snapshots: expected.snapshots, diagnostics: expected.diagnostics });
-    });
-  }
+describeRecordedFixtures<RlmstatParseOptions>({
+  title: 'rlmstat fixtures',
+  format: 'rlmstat',
+  extension: '.txt',
+  atLeast: 5,
+  record: (content, options) => readableSnapshots(parse(content, options)),
 });
 
 const HEAD = ['rlmutil v15.2', 'rlm status on srv (port 5053), up 1d 00:00:00'];
@@ -163,95 +139,31 @@ describe('rlmstat parsing', () => {
   });
 });
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function mutate(line: string, random: () => number): string {
-  const pick = (n: number): number => Math.floor(random() * n);
-  const pieces = ['(', ')', '/', ':', ',', ' ', '\t', '@', ' at ', ' v', 'count: ', 'pool status on ', 'usage status on ', '\u0000', '\uFFFD', 'é', '9999999999999', '\r'];
-  let out = line;
-  for (let k = 0, n = 1 + pick(4); k < n; k++) {
-    const at = pick(out.length + 1);
-    switch (pick(5)) {
-      case 0:
-        out = out.slice(0, at) + out.slice(at + 1 + pick(8));
-        break;
-      case 1:
-        out = out.slice(0, at) + (pieces[pick(pieces.length)] ?? '') + out.slice(at);
-        break;
-      case 2:
-        out = out.slice(0, at);
-        break;
-      case 3:
-        out = out.slice(0, at) + out.slice(pick(out.length));
-        break;
-      default:
-        out = out.replace(/\d+/, String(pick(100_000)));
-    }
-  }
-  return out;
-}
-
 describe('rlmstat fuzz', () => {
-  const real = readdirSync(FIXTURES)
-    .filter((f) => f.endsWith('.txt'))
-    .flatMap((f) => readFileSync(join(FIXTURES, f), 'utf8').split('\n'));
-
-  function check(result: Result): void {
-    for (const s of result.snapshots) {
-      expect(Number.isFinite(s.at)).toBe(true);
-      expect(s.issued).toBeGreaterThanOrEqual(0);
-      expect(s.inUse).toBeGreaterThanOrEqual(0);
-      for (const u of s.users) {
-        expect(u.seats).toBeGreaterThanOrEqual(1);
-        if (u.startedAt !== undefined) expect(Number.isFinite(u.startedAt)).toBe(true);
-      }
-    }
-    for (const d of result.diagnostics) expect(d.line).toBeGreaterThanOrEqual(1);
-  }
+  const real = fixtureTexts('rlmstat', '.txt', 'utf8').flatMap((text) => text.split('\n'));
+  const pieces = ['(', ')', '/', ':', ',', ' ', '\t', '@', ' at ', ' v', 'count: ', 'pool status on ', 'usage status on ', '\u0000', '\uFFFD', 'é', '9999999999999', '\r'];
 
   it('never throws on mutated real lines (seeded)', () => {
-    const random = rng(20220609);
-    for (let round = 0; round < 300; round++) {
-      const lines = Array.from({ length: 60 }, () => {
-        const line = real[Math.floor(random() * real.length)] ?? '';
-        return random() < 0.7 ? mutate(line, random) : line;
-      });
-      check(parse(lines.join('\n'), { timeZone: 'Europe/Madrid', ...(round % 3 === 0 ? { takenAt: 1_654_776_180_000 } : {}) }));
-    }
+    mutatedTexts({ seed: 20220609, count: 300, realLines: real, pieces }).forEach((text, round) => {
+      expectSaneSnapshots(parse(text, { timeZone: 'Europe/Madrid', ...(round % 3 === 0 ? { takenAt: 1_654_776_180_000 } : {}) }));
+    });
   });
 
   it('never throws on random bytes (seeded)', () => {
-    const random = rng(7);
-    for (let round = 0; round < 100; round++) {
-      check(parse(Uint8Array.from({ length: 4096 }, () => Math.floor(random() * 256)), { timeZone: 'UTC', fallbackTakenAt: 0 }));
-    }
+    for (const bytes of randomBlocks(7, 100)) expectSaneSnapshots(parse(bytes, { timeZone: 'UTC', fallbackTakenAt: 0 }));
   });
 
   it('gets through 5 MB of adversarial input (it stays linear: no timing asserted)', () => {
-    const random = rng(11);
-    const pieces = [`a v1: ${'@'.repeat(4000)} 1/0 at 06/09 08:00`, `a v1: ${' 1/'.repeat(1300)}`, `${'x v'.repeat(1300)}`, `count: ${'1'.repeat(4000)}`, `Recent Statistics (${'1'.repeat(4000)}`];
-    const lines: string[] = ['rlm status on s (port 1)', 'Recent Statistics (00:10:00), init time: Thu Jun  9 09:45:00 2022', 'v license usage status on s (port 2)'];
-    let size = 0;
+    const next = createSeededRandom(11);
+    const adversarial = [`a v1: ${'@'.repeat(4000)} 1/0 at 06/09 08:00`, `a v1: ${' 1/'.repeat(1300)}`, `${'x v'.repeat(1300)}`, `count: ${'1'.repeat(4000)}`, `Recent Statistics (${'1'.repeat(4000)}`];
+    const first = ['rlm status on s (port 1)', 'Recent Statistics (00:10:00), init time: Thu Jun  9 09:45:00 2022', 'v license usage status on s (port 2)'];
     let n = 0;
-    while (size < 5_000_000) {
-      const pick = random();
-      const line = pick < 0.02 ? (pieces[Math.floor(random() * pieces.length)] as string) : pick < 0.5 ? `p${n % 50} v1.0: u${n++}@h 1/0 at 06/09 08:00  (handle: ${n.toString(16)})` : mutate(real[Math.floor(random() * real.length)] ?? '', random);
-      lines.push(line);
-      size += line.length + 1;
-    }
-    const started = Date.now();
-    const result = parse(lines.join('\n'), { timeZone: 'Europe/Madrid' });
-    const seconds = (Date.now() - started) / 1000;
-    check(result);
-    console.log(`5 MB adversarial rlmstat output: ${lines.length} lines in ${seconds.toFixed(2)} s`);
+    const lines = adversarialLines(() => {
+      const pick = next();
+      if (pick < 0.02) return oneOf(adversarial, next);
+      if (pick < 0.5) return `p${n % 50} v1.0: u${n++}@h 1/0 at 06/09 08:00  (handle: ${n.toString(16)})`;
+      return mutateSlices(oneOf(real, next), next, pieces);
+    }, first);
+    expectSaneSnapshots(timedParse('rlmstat output', () => parse(lines.join('\n'), { timeZone: 'Europe/Madrid' }), () => lines.length));
   });
 });
