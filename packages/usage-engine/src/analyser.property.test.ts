@@ -13,22 +13,11 @@ import {
   type UsageDenial,
   type UsageSession,
 } from './analyser.ts';
+import { createSeededRandom } from './seeded-random.ts';
 import type { Diagnostic, UsageEvent } from './types.ts';
 
 const TIME_ZONE = 'Europe/Madrid';
 const RETRY_WINDOW_MS = 120_000;
-
-/** mulberry32: small, fast, and the same sequence for the same seed everywhere. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 const VENDORS: Record<string, string[]> = { MLM: ['MATLAB', 'Simulink'], ansyslmd: ['cfd_base', 'struct'] };
 const USERS = ['alice', 'bob', 'Chloé', 'd.evans', 'erin smith', 'frank'];
@@ -57,7 +46,7 @@ interface Generated {
 }
 
 function generate(seed: number, count: number): Generated {
-  const random = prng(seed);
+  const random = createSeededRandom(seed);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
   const scrambleCase = (text: string) =>
     [...text].map((c) => (random() < 0.3 ? (c === c.toLowerCase() ? c.toUpperCase() : c.toLowerCase()) : c)).join('');
@@ -195,7 +184,7 @@ function check(seed: number, count: number): void {
     });
   }
 
-  const random = prng(seed ^ 0x5eed);
+  const random = createSeededRandom(seed ^ 0x5eed);
   const first = events[0]?.at ?? 0;
   const last = events.at(-1)?.at ?? 0;
   for (const [name, usage] of byName) {
@@ -301,7 +290,7 @@ describe('checkpoint and resume (seeded streams)', () => {
   for (const seed of [1, 2, 3, 42, 1234]) {
     it(`seed ${seed}: resuming at random points, and after every event, gives the same sessions, denials and diagnostics`, () => {
       const { events } = generate(seed, 1_500);
-      const next = prng(seed ^ 0xc0ffee);
+      const next = createSeededRandom(seed ^ 0xc0ffee);
       const some = new Set(events.map((_, i) => i).filter(() => next() < 0.05));
       expect(runWithStops(events, some, true)).toEqual(runWithStops(events, some, false));
       const every = new Set(events.map((_, i) => i));
@@ -333,7 +322,7 @@ describe('name-slot hints from parsers (nameSlots)', () => {
         return { sessions, denials, diagnostics, result: analyser.finish() };
       };
       const plain = run(() => null);
-      const next = prng(seed);
+      const next = createSeededRandom(seed);
       // A few slots for many names (collisions), huge and negative slots, and the same slot for user and host.
       const slot = () => [Math.floor(next() * 4), 1 << 30, -5, Math.floor(next() * 10_000)][Math.floor(next() * 4)] as number;
       expect(run(() => [slot(), slot(), slot()])).toEqual(plain);

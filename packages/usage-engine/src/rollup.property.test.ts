@@ -14,23 +14,12 @@ import {
   type RollupSession,
   type RollupWindow,
 } from './rollup.ts';
+import { createSeededRandom } from './seeded-random.ts';
 
 const SECOND = 1000;
 const MIN = 60_000;
 const HOUR = 3_600_000;
 const DAY = 86_400_000;
-
-/** mulberry32: small, fast, and the same sequence for the same seed everywhere. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 const ZONES = ['Europe/Madrid', 'America/New_York', 'UTC', 'Asia/Kolkata'];
 const USERS = ['ana', 'bob', 'chloe', 'dan'];
@@ -160,7 +149,7 @@ interface Case {
 }
 
 function generate(seed: number): Case {
-  const random = prng(seed);
+  const random = createSeededRandom(seed);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
   const int = (n: number) => Math.floor(random() * n);
   const scenario = pick(SCENARIOS);

@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createLmxParser } from './lmx.ts';
 import { createRlmstatParser } from './rlmstat.ts';
+import { createSeededRandom } from './seeded-random.ts';
 import { createSnapshotSessionTracker, type SnapshotSession, type SnapshotSessionCheckpoint, type TrackedSnapshot } from './snapshot-sessions.ts';
+import { fixturePath } from './testing/parser-fixtures.ts';
 import type { FeatureSnapshot, SnapshotUser } from './types.ts';
 
 const MIN = 60_000;
@@ -119,8 +120,6 @@ describe('createSnapshotSessionTracker', () => {
 });
 
 describe('createSnapshotSessionTracker with the status parsers', () => {
-  const FIXTURES = join(import.meta.dirname, '..', 'fixtures');
-
   function lmxPoll(text: string, takenAt: number): FeatureSnapshot[] {
     const out: FeatureSnapshot[] = [];
     const parser = createLmxParser({ timeZone: 'Europe/Stockholm', takenAt }, { snapshot: (s) => out.push(s), diagnostic: () => {} });
@@ -130,7 +129,7 @@ describe('createSnapshotSessionTracker with the status parsers', () => {
   }
 
   it('turns two LM-X polls into sessions: the holder gone from the second poll is closed at the first', () => {
-    const text = readFileSync(join(FIXTURES, 'lmx', 'altair-hyperworks.txt'), 'utf8');
+    const text = readFileSync(fixturePath('lmx', 'altair-hyperworks.txt'), 'utf8');
     const tracker = createSnapshotSessionTracker();
     const first = tracker.push(lmxPoll(text, T0));
     expect(first.map((s) => [s.feature, s.user, s.seats, s.ordinal])).toEqual([
@@ -148,7 +147,7 @@ describe('createSnapshotSessionTracker with the status parsers', () => {
   it('reads rlmstat user lines with shared handles as separate sessions of one start', () => {
     const out: FeatureSnapshot[] = [];
     const parser = createRlmstatParser({ timeZone: 'America/Los_Angeles' }, { snapshot: (s) => out.push(s), diagnostic: () => {} });
-    readFileSync(join(FIXTURES, 'rlmstat', 'foundry-nuke.txt'), 'utf8')
+    readFileSync(fixturePath('rlmstat', 'foundry-nuke.txt'), 'utf8')
       .split('\n')
       .forEach((line, i) => parser.line(line, i + 1));
     parser.end();
@@ -159,19 +158,8 @@ describe('createSnapshotSessionTracker with the status parsers', () => {
 });
 
 describe('createSnapshotSessionTracker: random polls (seeded)', () => {
-  function rng(seed: number): () => number {
-    let a = seed >>> 0;
-    return () => {
-      a = (a + 0x6d2b79f5) >>> 0;
-      let t = a;
-      t = Math.imul(t ^ (t >>> 15), t | 1);
-      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-  }
-
   it('opens each session once, closes it at most once, and its checkpoint always resumes to the same state', () => {
-    const random = rng(42);
+    const random = createSeededRandom(42);
     let tracker = createSnapshotSessionTracker();
     const open = new Map<string, SnapshotSession>();
     const keyOf = (s: SnapshotSession) => [s.vendor, s.feature, s.user, s.host, s.start, s.ordinal].join('|');
