@@ -13,11 +13,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type BrowserContext, type ConsoleMessage, type Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll } from 'vitest';
+import { afterAll, afterEach, beforeAll, inject } from 'vitest';
 import { buildApp } from '../../server/src/app.ts';
 import { createLogger } from '../../server/src/logger.ts';
 import { createTestApp, strongPassword, type TestApp } from '../../server/src/testing/test-app.ts';
-import { WEB_DIST } from './web-build.ts';
+// The type of inject('browserWebDist'), provided by global-setup.ts.
+import type {} from './web-build.ts';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 /** Where each test's last screen is saved. */
@@ -59,8 +60,9 @@ export interface BrowserTestServer {
  * origin check, the token issuer) is part of the configuration.
  */
 export async function startServer(): Promise<BrowserTestServer> {
-  if (!existsSync(path.join(WEB_DIST, 'index.html'))) {
-    throw new Error(`The built web app is missing (${WEB_DIST}). Run: npm run build --workspace apps/web`);
+  const webDist = inject('browserWebDist');
+  if (!webDist || !existsSync(path.join(webDist, 'index.html'))) {
+    throw new Error('The built web app is missing: run browser tests with BROWSER_TESTS=1 (npm run test:browser), whose set-up builds it.');
   }
   const listener = http.createServer();
   await new Promise<void>((resolve, reject) => {
@@ -74,7 +76,7 @@ export async function startServer(): Promise<BrowserTestServer> {
     api = await createTestApp({ config: { PUBLIC_URL: baseUrl } });
     // The HTTP tests' app answers inject() only and serves no web app; this one is built the way
     // main.ts builds it, on the same configuration and database, and takes the browser's requests.
-    const { app } = await buildApp({ config: api.config, db: api.database.db, logger: createLogger('error', 'test'), webDist: WEB_DIST });
+    const { app } = await buildApp({ config: api.config, db: api.database.db, logger: createLogger('error', 'test'), webDist });
     await app.ready();
     listener.on('request', (request, response) => app.routing(request, response));
     const testApp = api;

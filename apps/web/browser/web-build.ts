@@ -1,7 +1,10 @@
 // The browser tests load the BUILT web app, as people do. A developer's run must never test a stale build,
-// so the app is rebuilt when any of its sources is newer than the built page.
+// so the app is rebuilt when any of its sources is newer than the built page. The run then serves a copy
+// of the build, so that another build of apps/web/dist during the run (a colleague's, an editor's) cannot
+// take away the files the served page refers to.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -46,6 +49,25 @@ export function ensureWebBuild(): void {
   process.stdout.write(`Building the web app for the browser tests (${reason})…\n`);
   const result = spawnSync('npm', ['run', 'build', '--workspace', 'apps/web'], { cwd: repoRoot, encoding: 'utf8' });
   if (result.status !== 0) {
-    throw new Error(`Building the web app failed (npm run build --workspace apps/web):\n${result.stdout}\n${result.stderr}`);
+    // Vite's report goes out as it is: inside an error message its "at …" lines would be read as a stack.
+    process.stderr.write(`${result.stdout}\n${result.stderr}\n`);
+    throw new Error('Building the web app failed (npm run build --workspace apps/web): its output is printed above.');
+  }
+}
+
+/** Copies the built app to a new temporary directory (the caller removes it) and returns that directory. */
+export function snapshotWebBuild(): string {
+  const snapshot = mkdtempSync(path.join(tmpdir(), 'seatwise-web-'));
+  cpSync(WEB_DIST, snapshot, { recursive: true });
+  if (!existsSync(path.join(snapshot, 'index.html'))) {
+    throw new Error(`${WEB_DIST} changed while it was copied (a build running elsewhere?): run the tests again.`);
+  }
+  return snapshot;
+}
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** The copy of the built web app that this run's browser tests serve. */
+    browserWebDist: string;
   }
 }
