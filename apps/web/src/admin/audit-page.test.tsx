@@ -116,11 +116,18 @@ describe('the audit log', () => {
     expect(auditQueries(api.sent).at(-1)).toEqual({ action: 'member', limit: '50' });
   });
 
-  it('shows details as text, never as markup', async () => {
+  it('shows an event’s details on request, as text, never as markup', async () => {
     renderAt('/audit', 'admin', () => ({ events: [event(7, { details: { name: '<img src=x onerror=alert(1)>' } })], nextBefore: null }));
     const table = await screen.findByRole('table', { name: 'Audit events' });
+    const toggle = within(table).getByRole('button', { name: 'Show the details of event 7' });
+    const details = document.getElementById(toggle.getAttribute('aria-controls')!)!;
+    expect(toggle.getAttribute('aria-expanded')).toBe('false');
+    expect(details.hidden).toBe(true);
+    fireEvent.click(toggle);
+    expect(toggle.getAttribute('aria-expanded')).toBe('true');
+    expect(details.hidden).toBe(false);
     expect(table.querySelector('img')).toBeNull();
-    expect(table.querySelector('pre')?.textContent).toContain('"name": "<img src=x onerror=alert(1)>"');
+    expect(details.querySelector('pre')?.textContent).toContain('"name": "<img src=x onerror=alert(1)>"');
   });
 
   it('offers the export only to roles that may export', async () => {

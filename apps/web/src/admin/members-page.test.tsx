@@ -125,6 +125,9 @@ describe('changing and removing members', () => {
     const dialog = document.querySelector('dialog[open]') as HTMLDialogElement;
     const newRole = within(dialog).getByLabelText('New role');
     expect(optionValues(newRole)).toEqual(['manager', 'viewer']);
+    // The least privileged role is chosen to start with.
+    expect((newRole as HTMLSelectElement).value).toBe('viewer');
+    fireEvent.change(newRole, { target: { value: 'manager' } });
     fireEvent.change(newRole, { target: { value: 'viewer' } });
     fireEvent.click(within(dialog).getByRole('button', { name: 'Change role' }));
     await waitFor(() => expect(dialog.open).toBe(false));

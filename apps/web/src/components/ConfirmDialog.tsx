@@ -40,7 +40,9 @@ export function ConfirmDialog({ open, title, children, confirmLabel, busyLabel, 
     if (!dialog) return;
     if (open) {
       if (dialog.open) return;
-      opener.current = document.activeElement instanceof HTMLElement ? document.activeElement : null;
+      // Some browsers do not focus a clicked button; then there is no opener and `fallbackFocus` is used.
+      const active = document.activeElement;
+      opener.current = active instanceof HTMLElement && active !== document.body ? active : null;
       setError(null);
       dialog.showModal();
       shown.current = true;

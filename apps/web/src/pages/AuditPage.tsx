@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState, type FormEvent, type ReactNode } from 'react';
+import { Fragment, useEffect, useRef, useState, type FormEvent, type ReactNode } from 'react';
 import type { AuditEvent, Member } from '@seatwise/protocol';
 import type { AppPageProps } from '../App.tsx';
 import {
@@ -346,6 +346,13 @@ function TargetCell({ event, names }: { event: AuditEvent; names: ReadonlyMap<st
 
 function EventTable({ events, members }: { events: AuditEvent[]; members: Member[] }) {
   const names = new Map(members.map((member) => [member.userId, member.name]));
+  const [expanded, setExpanded] = useState<ReadonlySet<number>>(new Set());
+  const toggle = (seq: number) =>
+    setExpanded((current) => {
+      const next = new Set(current);
+      if (!next.delete(seq)) next.add(seq);
+      return next;
+    });
   return (
     <table className="table admin-table audit-table">
       <caption className="visually-hidden">Audit events</caption>
@@ -361,35 +368,46 @@ function EventTable({ events, members }: { events: AuditEvent[]; members: Member
         </tr>
       </thead>
       <tbody>
-        {events.map((event) => (
-          <tr key={event.seq}>
-            <th scope="row" data-label="Time">
-              <When iso={event.occurredAt} />
-            </th>
-            <td data-label="Actor">
-              <ActorCell event={event} names={names} />
-            </td>
-            <td data-label="Action">
-              <code className="wrap-anywhere">{event.action}</code>
-            </td>
-            <td data-label="Target">
-              <TargetCell event={event} names={names} />
-            </td>
-            <td data-label="Outcome">
-              <span className={`status-badge ${event.outcome === 'success' ? 'status-good' : 'status-bad'}`}>{event.outcome}</span>
-            </td>
-            <td data-label="IP">{event.ip ? <code className="wrap-anywhere">{event.ip}</code> : <span className="muted">—</span>}</td>
-            <td data-label="Details">
-              <details className="event-details">
-                <summary>
-                  Show<span className="visually-hidden"> the details of event {event.seq}</span>
-                </summary>
-                {/* Text only: whatever the details hold is shown as characters, never as markup. */}
-                <pre>{JSON.stringify({ event: event.seq, target: event.targetId, userAgent: event.userAgent, details: event.details }, null, 2)}</pre>
-              </details>
-            </td>
-          </tr>
-        ))}
+        {events.map((event) => {
+          const open = expanded.has(event.seq);
+          const detailsId = `audit-event-${event.seq}`;
+          return (
+            <Fragment key={event.seq}>
+              <tr>
+                <th scope="row" data-label="Time">
+                  <When iso={event.occurredAt} />
+                </th>
+                <td data-label="Actor">
+                  <ActorCell event={event} names={names} />
+                </td>
+                <td data-label="Action">
+                  <code className="no-wrap">{event.action}</code>
+                </td>
+                <td data-label="Target">
+                  <TargetCell event={event} names={names} />
+                </td>
+                <td data-label="Outcome">
+                  <span className={`status-badge ${event.outcome === 'success' ? 'status-good' : 'status-bad'}`}>{event.outcome}</span>
+                </td>
+                <td data-label="IP">{event.ip ? <code className="no-wrap">{event.ip}</code> : <span className="muted">—</span>}</td>
+                <td data-label="Details">
+                  <span>
+                    <button type="button" className="button-link" aria-expanded={open} aria-controls={detailsId} onClick={() => toggle(event.seq)}>
+                      {open ? 'Hide' : 'Show'}
+                      <span className="visually-hidden"> the details of event {event.seq}</span>
+                    </button>
+                  </span>
+                </td>
+              </tr>
+              <tr id={detailsId} className="event-details" hidden={!open}>
+                <td colSpan={7} data-label={`Event ${event.seq}`}>
+                  {/* Text only: whatever the details hold is shown as characters, never as markup. */}
+                  <pre>{JSON.stringify({ target: event.targetId, userAgent: event.userAgent, details: event.details }, null, 2)}</pre>
+                </td>
+              </tr>
+            </Fragment>
+          );
+        })}
       </tbody>
     </table>
   );

@@ -45,7 +45,8 @@ export function MembersPage(_props: AppPageProps) {
   const invitationsHeading = useRef<HTMLHeadingElement>(null);
 
   function ask(next: Pending) {
-    if (next.kind === 'change-role') setNewRole(next.choices[0] ?? '');
+    // The least privileged choice first: a slip of the Enter key must never hand out Owner.
+    if (next.kind === 'change-role') setNewRole(next.choices.at(-1) ?? '');
     setPending(next);
   }
 
@@ -430,10 +431,6 @@ function InviteForm({ myRole, onInvited }: { myRole: Role | null; onInvited: (in
               </option>
             ))}
           </select>
-          {/* The closed list may cut the description short; here it is whole. */}
-          <p className="field-hint">
-            {roleLabel(chosen)}: {roleDescription(chosen)}
-          </p>
         </div>
         <SubmitButton busy={form.busy} busyLabel="Sending…">
           Send invitation
