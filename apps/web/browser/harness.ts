@@ -4,6 +4,10 @@
 // A test file calls `useBrowserTests()` once: one server per file, a fresh browser profile per person per
 // test. After each test the last screen of every open browser is saved to .test-results/browser/, and the
 // test fails if the page logged an error or the Content Security Policy refused anything.
+//
+// Sign-ups through the page all come from 127.0.0.1, which the server allows ten an hour: when signing up
+// is not what a test is about, seed people with `server.api.newOrganization()` / `server.api.addMember()`
+// and sign them in through the page with `signIn()`.
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
@@ -22,14 +26,14 @@ import type {} from './web-build.ts';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 /** Where each test's last screen is saved. */
-export const SCREENSHOT_DIR = path.join(repoRoot, '.test-results/browser');
+const SCREENSHOT_DIR = path.join(repoRoot, '.test-results/browser');
 
 /** Debian's launcher script; it sources /etc/chromium.d, which adds flags of its own (extensions, GPU). */
 const CHROMIUM_LAUNCHER = '/usr/bin/chromium';
 /** The browser binary of Debian's chromium package: launched directly so the flags are exactly ours. */
 const CHROMIUM_BINARY = '/usr/lib/chromium/chromium';
 /** Chromium's flags: no sandbox (containers, root in CI), no GPU, and nothing that talks to the internet. */
-export const CHROMIUM_FLAGS = [
+const CHROMIUM_FLAGS = [
   '--no-sandbox',
   '--disable-gpu',
   '--disable-background-networking',
@@ -49,7 +53,7 @@ export interface BrowserTestServer {
   api: TestApp;
   /** An absolute address on this server. */
   url(pathname: string): string;
-  /** The link in the newest e-mail to an address, as the person would open it. */
+  /** The link the newest e-mail to an address carries: its token on this server's `linkPath` page. */
   mailedLink(to: string, linkPath: MailedLinkPath): Promise<string>;
   close(): Promise<void>;
 }
@@ -271,7 +275,7 @@ export async function confirmEmail(page: Page, server: BrowserTestServer, email:
 /** Signs in through the sign-in page and waits for the signed-in navigation. */
 export async function signIn(page: Page, server: BrowserTestServer, email: string, password: string): Promise<void> {
   await page.goto(server.url('/sign-in'));
-  await page.getByLabel('E-mail').fill(email);
+  await page.getByLabel('E-mail', { exact: true }).fill(email);
   await page.getByLabel('Password', { exact: true }).fill(password);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.getByRole('navigation', { name: 'Main' }).waitFor();
