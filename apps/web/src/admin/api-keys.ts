@@ -2,6 +2,17 @@
 import type { ApiKey, ApiKeyScope } from '@seatwise/protocol';
 import type { FieldErrors } from '../form-errors.ts';
 
+/**
+ * The key scopes and what each allows, as @seatwise/protocol defines them (API_KEY_SCOPES and
+ * API_KEY_SCOPE_DESCRIPTIONS). They are restated here because the protocol module that holds them also
+ * builds zod schemas, and importing a value from it brings zod into the bundle; a test keeps both equal.
+ */
+export const KEY_SCOPES: readonly ApiKeyScope[] = ['ingest', 'read'];
+export const KEY_SCOPE_DESCRIPTIONS: Readonly<Record<ApiKeyScope, string>> = {
+  ingest: 'Send usage data (the on-prem agent).',
+  read: 'Read usage and license data.',
+};
+
 /** The same limit as the server's schema for a key's name. */
 export const KEY_NAME_MAX_LENGTH = 100;
 
