@@ -523,7 +523,7 @@ function UploadResult({ upload, servers, recent, headingRef }: UploadResultProps
         </>
       )}
       <p className="upload-next">
-        <Link href="/license-servers">See the features and their usage on the Licenses page</Link>
+        <Link href="/license-servers">See the features and their usage</Link>
       </p>
     </section>
   );

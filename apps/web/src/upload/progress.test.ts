@@ -29,16 +29,20 @@ describe('viewProgress', () => {
     expect(viewProgress(state({ sent: 200 * MB, bytesPerSecond: null })).speed).toBeNull();
   });
 
-  it('everything sent but not yet read: the share the server has read', () => {
-    const view = viewProgress(state({ sent: 260 * MB, serverBytes: 247 * MB, lines: 2_000_000, serverPhase: 'parsing' }));
+  it('everything sent and a report since then says the server still reads: the share it has read', () => {
+    const view = viewProgress(state({ sent: 260 * MB, serverBytes: 247 * MB, lines: 2_000_000, serverPhase: 'parsing', reportAfterSending: true }));
     expect(view).toMatchObject({ phase: 'reading', phaseText: 'Reading the end of the file…', detail: 'Reading: 95 % (2,000,000 lines)' });
     expect(view.fraction).toBeCloseTo(0.95);
+  });
+
+  it('everything sent, with only reports from before: storing (a report from while bytes arrived lags behind)', () => {
+    expect(viewProgress(state({ sent: 260 * MB, serverBytes: 200 * MB, serverPhase: 'parsing', reportAfterSending: false })).phase).toBe('storing');
   });
 
   it('storing is indeterminate, whether the server said so or everything has been read', () => {
     const told = viewProgress(state({ sent: 260 * MB, serverBytes: 260 * MB, lines: 10, serverPhase: 'storing' }));
     expect(told).toMatchObject({ phase: 'storing', fraction: null, phaseText: 'Storing…', detail: 'Storing what was read from 10 lines…' });
-    expect(viewProgress(state({ sent: 260 * MB, serverBytes: 260 * MB, serverPhase: 'parsing' })).phase).toBe('storing');
+    expect(viewProgress(state({ sent: 260 * MB, serverBytes: 260 * MB, serverPhase: 'parsing', reportAfterSending: true })).phase).toBe('storing');
     // A report of "storing" wins even when the browser has not seen its last progress event yet.
     expect(viewProgress(state({ sent: 259 * MB, serverPhase: 'storing' })).phase).toBe('storing');
   });

@@ -19,6 +19,12 @@ export interface UploadProgressState {
   lines: number;
   /** What the server reports doing: reading the file, then storing what it found. */
   serverPhase: 'parsing' | 'storing' | null;
+  /**
+   * True when the server's report came after the last byte was sent. Until then it only says how far the
+   * server was while bytes still arrived (and on the embedded database a report may not come at all while
+   * the server stores, which holds the database).
+   */
+  reportAfterSending: boolean;
   /** Sending speed over the last few seconds, when known. */
   bytesPerSecond: number | null;
 }
@@ -39,7 +45,7 @@ export interface ProgressView {
 
 /** The state before anything is sent. */
 export function initialProgress(total: number): UploadProgressState {
-  return { stage: 'preparing', total, sent: 0, serverBytes: 0, lines: 0, serverPhase: null, bytesPerSecond: null };
+  return { stage: 'preparing', total, sent: 0, serverBytes: 0, lines: 0, serverPhase: null, reportAfterSending: false, bytesPerSecond: null };
 }
 
 const PHASE_TEXT: Readonly<Record<ProgressPhase, string>> = {
@@ -75,8 +81,9 @@ function progressPhase(state: UploadProgressState): ProgressPhase {
   if (state.stage === 'preparing') return 'preparing';
   if (state.serverPhase === 'storing') return 'storing';
   if (state.sent < state.total) return 'sending';
-  // Everything is sent: the server reads the rest, then stores (a report may not have said so yet).
-  return state.serverBytes >= state.total ? 'storing' : 'reading';
+  // Everything is sent. The server reads as the bytes arrive, so little is left to read: unless a report
+  // since then says it is still reading, it is storing.
+  return state.reportAfterSending && state.serverPhase === 'parsing' && state.serverBytes < state.total ? 'reading' : 'storing';
 }
 
 function speedText(state: UploadProgressState): string | null {

@@ -51,8 +51,11 @@ export async function runUpload(request: UploadRequest, options: RunUploadOption
   await uploadsApi.get(created.id, signal);
 
   report({ stage: 'transfer' });
-  const stopPolling = pollUpload(created.id, options.pollMs ?? PROGRESS_POLL_MS, (upload) =>
-    report({ serverBytes: upload.bytesDone, lines: upload.linesDone, serverPhase: upload.phase }),
+  const stopPolling = pollUpload(
+    created.id,
+    options.pollMs ?? PROGRESS_POLL_MS,
+    () => progress.sent >= progress.total,
+    (upload, askedAfterSending) => report({ serverBytes: upload.bytesDone, lines: upload.linesDone, serverPhase: upload.phase, reportAfterSending: askedAfterSending }),
   );
   const path = `/api/uploads/${encodeURIComponent(created.id)}/content`;
   const send = () => {
@@ -75,7 +78,7 @@ export async function runUpload(request: UploadRequest, options: RunUploadOption
       // The access token ran out after all: the server refused before reading anything. A GET refreshes
       // the session (or says it has ended), then the file goes once more.
       await uploadsApi.get(created.id, signal);
-      report({ sent: 0 });
+      report({ sent: 0, reportAfterSending: false });
       return await send();
     }
   } catch (error) {
@@ -100,16 +103,25 @@ async function failureOf(uploadId: string, networkError: ApiError): Promise<ApiE
   return networkError;
 }
 
-/** Asks for the upload every `everyMs` (one request at a time) until stopped; failures are skipped. */
-function pollUpload(uploadId: string, everyMs: number, onUpload: (upload: Upload) => void): () => void {
+/**
+ * Asks for the upload every `everyMs` (one request at a time) until stopped; failures are skipped. Each
+ * answer comes with whether everything had been sent when it was asked for.
+ */
+function pollUpload(
+  uploadId: string,
+  everyMs: number,
+  allSent: () => boolean,
+  onUpload: (upload: Upload, askedAfterSending: boolean) => void,
+): () => void {
   const controller = new AbortController();
   let timer: ReturnType<typeof setTimeout> | undefined;
   const tick = () => {
+    const askedAfterSending = allSent();
     uploadsApi
       .get(uploadId, controller.signal)
       .then(
         (upload) => {
-          if (!controller.signal.aborted) onUpload(upload);
+          if (!controller.signal.aborted) onUpload(upload, askedAfterSending);
         },
         // Progress is a courtesy: the answer to the PUT is what counts.
         () => undefined,
