@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createZoneClock, isValidTimeZone, localMs } from './local-time.ts';
+import { createZoneClock, isValidTimeZone, localMs, sharedZoneClock } from './local-time.ts';
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 
@@ -60,5 +60,13 @@ describe('createZoneClock', () => {
       expect(Number.isFinite(clock.toUtc(localMs(year, 6, 1, 12)))).toBe(true);
     }
     expect(clock.offsetAt(Number.NaN)).toBeNaN();
+  });
+
+  it('shares one clock per zone, refusing an unknown zone as createZoneClock does', () => {
+    const madrid = sharedZoneClock('Europe/Madrid');
+    expect(sharedZoneClock('Europe/Madrid')).toBe(madrid);
+    expect(sharedZoneClock('Asia/Kolkata')).not.toBe(madrid);
+    expect(madrid.offsetAt(Date.UTC(2022, 6, 15))).toBe(createZoneClock('Europe/Madrid').offsetAt(Date.UTC(2022, 6, 15)));
+    expect(() => sharedZoneClock('Mars/Olympus_Mons')).toThrow(RangeError);
   });
 });
