@@ -18,8 +18,6 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type BrowserContext, type ConsoleMessage, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, inject } from 'vitest';
-import { buildApp } from '../../server/src/app.ts';
-import { createLogger } from '../../server/src/logger.ts';
 import { createTestApp, strongPassword, type TestApp } from '../../server/src/testing/test-app.ts';
 // The type of inject('browserWebDist'), provided by global-setup.ts.
 import type {} from './web-build.ts';
@@ -77,11 +75,8 @@ export async function startServer(): Promise<BrowserTestServer> {
   const baseUrl = `http://localhost:${port}`;
   let api: TestApp | undefined;
   try {
-    api = await createTestApp({ config: { PUBLIC_URL: baseUrl } });
-    // The HTTP tests' app answers inject() only and serves no web app; this one is built the way
-    // main.ts builds it, on the same configuration and database, and takes the browser's requests.
-    const { app } = await buildApp({ config: api.config, db: api.database.db, logger: createLogger('error', 'test'), webDist });
-    await app.ready();
+    api = await createTestApp({ config: { PUBLIC_URL: baseUrl }, webDist });
+    const { app } = api;
     listener.on('request', (request, response) => app.routing(request, response));
     const testApp = api;
     return {
@@ -89,12 +84,13 @@ export async function startServer(): Promise<BrowserTestServer> {
       api: testApp,
       url: (pathname) => new URL(pathname, baseUrl).toString(),
       async mailedLink(to, linkPath) {
-        return `${baseUrl}${linkPath}#token=${encodeURIComponent(await testApp.mailedToken(to))}`;
+        const link = await testApp.mailedLink(to);
+        if (new URL(link).pathname !== linkPath) throw new Error(`the newest mail to ${to} links to ${link}, not ${linkPath}`);
+        return link;
       },
       async close() {
         listener.closeAllConnections();
         await new Promise<void>((resolve) => listener.close(() => resolve()));
-        await app.close();
         await testApp.close();
       },
     };

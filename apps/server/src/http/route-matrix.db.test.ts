@@ -163,6 +163,7 @@ const SAMPLES: Record<string, Sample> = {
       payload: { currentPassword: actor!.password, newPassword: strongPassword() },
     }),
   },
+  'POST /api/auth/sign-out-everywhere': { freshActor: true, build: async () => ({ method: 'POST', url: '/api/auth/sign-out-everywhere' }) },
   'POST /api/members/leave': { freshActor: true, build: async () => ({ method: 'POST', url: '/api/members/leave' }) },
 
   // Members whose role grants the permission.
@@ -224,6 +225,9 @@ const SAMPLES: Record<string, Sample> = {
   'GET /api/usage/summary': get('/api/usage/summary?from=2026-03-01&to=2026-03-31'),
   'GET /api/usage/features/:featureId/timeline': {
     build: async () => ({ method: 'GET', url: `/api/usage/features/${await usedFeature()}/timeline?from=2026-03-01&to=2026-03-31&bucket=week` }),
+  },
+  'GET /api/usage/features/:featureId/concurrency': {
+    build: async () => ({ method: 'GET', url: `/api/usage/features/${await usedFeature()}/concurrency?from=2026-03-01&to=2026-03-31` }),
   },
   'GET /api/usage/features/:featureId/people': {
     build: async () => ({ method: 'GET', url: `/api/usage/features/${await usedFeature()}/people?from=2026-03-01&to=2026-03-31` }),

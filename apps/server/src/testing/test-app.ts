@@ -42,6 +42,8 @@ export interface TestApp {
   request(options: InjectOptions & { as?: TestSession | TestApiKey }): Promise<LightMyRequestResponse>;
   /** The newest link token mailed to an address (read from the outbox, as a developer would). */
   mailedToken(to: string): Promise<string>;
+  /** The newest link mailed to an address, whole, as the person would open it. */
+  mailedLink(to: string): Promise<string>;
   /** Signs up, confirms the address and signs in: a new organisation with its Owner. */
   newOrganization(label?: string): Promise<TestSession>;
   /** Invites a new person with a role into the inviter's organisation, accepts and signs them in. */
@@ -89,11 +91,13 @@ export async function createTestApp(
     logger?: pino.Logger;
     /** Extra routes for one test file (for example, a route that accepts API keys of one scope). */
     extraRoutes?: (app: FastifyInstance, tenancy: Tenancy) => void;
+    /** Built web app to serve (browser tests); none by default. */
+    webDist?: string;
   } = {},
 ): Promise<TestApp> {
   const database = await createTestDatabase();
   const config = testConfig(options.config);
-  const { app, routes } = await buildApp({ config, db: database.db, logger: options.logger ?? pino({ level: 'silent' }), webDist: '/nonexistent' });
+  const { app, routes } = await buildApp({ config, db: database.db, logger: options.logger ?? pino({ level: 'silent' }), webDist: options.webDist ?? '/nonexistent' });
   const tenancy = createTenancy(database.db);
   options.extraRoutes?.(app, tenancy);
   await app.ready();
@@ -105,13 +109,17 @@ export async function createTestApp(
     return app.inject({ ...rest, headers });
   };
 
-  async function mailedToken(to: string): Promise<string> {
+  async function mailedLink(to: string): Promise<string> {
     const { rows } = await database.owner.transaction((tx) =>
       tx.query<{ body_text: string }>('SELECT body_text FROM email_outbox WHERE to_address = $1 ORDER BY id DESC LIMIT 1', [to]),
     );
-    const match = /#token=([^\s]+)/.exec(rows[0]?.body_text ?? '');
+    const match = /(\S+#token=\S+)/.exec(rows[0]?.body_text ?? '');
     if (!match) throw new Error(`no link was mailed to ${to}`);
-    return decodeURIComponent(match[1]!);
+    return match[1]!;
+  }
+
+  async function mailedToken(to: string): Promise<string> {
+    return decodeURIComponent(new URL(await mailedLink(to)).hash.slice('#token='.length));
   }
 
   async function signIn(email: string, password: string, orgId?: string, from: Pick<InjectOptions, 'remoteAddress' | 'headers'> = {}): Promise<TestSession> {
@@ -175,6 +183,7 @@ export async function createTestApp(
     config,
     request,
     mailedToken,
+    mailedLink,
     newOrganization,
     addMember,
     signIn,
