@@ -8,10 +8,11 @@
  * may contain spaces, some vendors print no display, and some print extra tokens after it, so the split
  * is a heuristic (see splitWho).
  */
+import { localMs, sharedZoneClock } from './local-time.ts';
 import type { Diagnostic, FeatureSnapshot, LineParser, ParseOptions, ParseSink, SnapshotUser } from './types.ts';
 
 // ---------------------------------------------------------------------------------------------------
-// Wall clock → UTC in an IANA zone. Small on purpose; to be unified with local-time.ts.
+// Wall clock → UTC in an IANA zone, by the engine's one zone clock (local-time.ts).
 
 /** A wall-clock date and time (month 1–12). */
 export interface LocalParts {
@@ -24,58 +25,9 @@ export interface LocalParts {
   millisecond?: number;
 }
 
-interface ZoneCache {
-  format: Intl.DateTimeFormat;
-  /** Resolved UTC offset (ms) per quarter-hour of wall-clock time. */
-  offsets: Map<number, number>;
-}
-
-const zones = new Map<string, ZoneCache>();
-const QUARTER_HOUR = 15 * 60_000;
-const DAY = 86_400_000;
-
-function zoneCache(timeZone: string): ZoneCache {
-  let cache = zones.get(timeZone);
-  if (!cache) {
-    const format = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-      second: 'numeric',
-    });
-    cache = { format, offsets: new Map() };
-    zones.set(timeZone, cache);
-  }
-  return cache;
-}
-
 /** Throws a RangeError naming the zone when it is not a known IANA time zone. */
 export function assertTimeZone(timeZone: string): void {
-  try {
-    zoneCache(timeZone);
-  } catch {
-    throw new RangeError(`unknown time zone: ${JSON.stringify(timeZone)} (expected an IANA name such as Europe/Madrid)`);
-  }
-}
-
-function partsOf(format: Intl.DateTimeFormat, utcMs: number): Required<Omit<LocalParts, 'millisecond'>> {
-  const out = { year: 0, month: 0, day: 0, hour: 0, minute: 0, second: 0 };
-  for (const part of format.formatToParts(utcMs)) {
-    if (part.type in out) out[part.type as keyof typeof out] = Number(part.value);
-  }
-  if (out.hour === 24) out.hour = 0;
-  return out;
-}
-
-/** UTC offset (ms) of the zone at an instant. */
-function offsetAt(format: Intl.DateTimeFormat, utcMs: number): number {
-  const whole = Math.floor(utcMs / 1000) * 1000;
-  const p = partsOf(format, whole);
-  return Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second) - whole;
+  sharedZoneClock(timeZone);
 }
 
 /**
@@ -84,38 +36,24 @@ function offsetAt(format: Intl.DateTimeFormat, utcMs: number): number {
  * in a 02:00→03:00 gap becomes 03:30). Returns NaN for an impossible date.
  */
 export function toUtcMillis(local: LocalParts, timeZone: string): number {
-  const naive = Date.UTC(
-    local.year,
-    local.month - 1,
-    local.day,
-    local.hour ?? 0,
-    local.minute ?? 0,
-    local.second ?? 0,
-    local.millisecond ?? 0,
-  );
-  if (!Number.isFinite(naive)) return Number.NaN;
-  const cache = zoneCache(timeZone);
-  const key = Math.floor(naive / QUARTER_HOUR);
-  let offset = cache.offsets.get(key);
-  if (offset === undefined) {
-    // Offsets a day either side bracket at most one transition; try both and keep what holds.
-    const before = offsetAt(cache.format, naive - DAY);
-    const after = offsetAt(cache.format, naive + DAY);
-    const holdsBefore = offsetAt(cache.format, naive - before) === before;
-    const holdsAfter = offsetAt(cache.format, naive - after) === after;
-    if (holdsBefore && holdsAfter) offset = Math.max(before, after); // repeated hour: the earlier instant
-    else if (holdsAfter) offset = after;
-    else offset = before; // holdsBefore only, or a gap
-    if (cache.offsets.size > 4096) cache.offsets.clear();
-    cache.offsets.set(key, offset);
-  }
-  return naive - offset;
+  const wall = localMs(local.year, local.month, local.day, local.hour ?? 0, local.minute ?? 0, local.second ?? 0) + (local.millisecond ?? 0);
+  return Number.isFinite(wall) ? sharedZoneClock(timeZone).toUtc(wall) : Number.NaN;
 }
 
 /** The wall-clock date and time of an instant in an IANA zone. */
 export function localPartsAt(utcMs: number, timeZone: string): LocalParts {
-  return partsOf(zoneCache(timeZone).format, utcMs);
+  const wall = new Date(utcMs + sharedZoneClock(timeZone).offsetAt(utcMs));
+  return {
+    year: wall.getUTCFullYear(),
+    month: wall.getUTCMonth() + 1,
+    day: wall.getUTCDate(),
+    hour: wall.getUTCHours(),
+    minute: wall.getUTCMinutes(),
+    second: wall.getUTCSeconds(),
+  };
 }
+
+const DAY_MS = 86_400_000;
 
 /** Naive wall-clock milliseconds: comparable with each other, not an instant. */
 function wallMillis(p: LocalParts): number {
@@ -448,7 +386,7 @@ export function createLmstatParser(options: LmstatParseOptions, sink: ParseSink)
       minute: Number(m[4]),
     };
     // A start more than a day after the snapshot is last year's (Dec 31 seen on Jan 2).
-    if (!validParts(local) || wallMillis(local) > wallMillis(reference) + DAY) local.year -= 1;
+    if (!validParts(local) || wallMillis(local) > wallMillis(reference) + DAY_MS) local.year -= 1;
     if (!validParts(local)) return undefined;
     return toUtcMillis(local, timeZone);
   }
