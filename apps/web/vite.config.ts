@@ -11,10 +11,11 @@ export default defineConfig({
     rolldownOptions: {
       treeshake: {
         // @seatwise/protocol holds only schemas and constants, so it is declared free of side effects:
-        // the bundle then keeps just what the app imports (roleCan, the role catalog, password limits)
-        // and drops the zod schemas. That keeps zod out of the bundle, and with it zod's start-up probe
-        // of `new Function`, which the server's CSP (no 'unsafe-eval') would report as a violation.
-        // Parsing with those schemas in the browser would need zod's `jitless` setting first.
+        // the bundle then keeps just the modules the app takes values from (permissions.ts, limits.ts)
+        // and drops those that define zod schemas, as long as the app imports only types from them.
+        // That keeps zod out of the bundle, and with it zod's start-up probe of `new Function`, which the
+        // server's CSP (no 'unsafe-eval') reports as a violation (the browser tests fail on it). Parsing
+        // with those schemas in the browser would need zod's `jitless` setting first.
         moduleSideEffects: (id: string) => (/[\\/]packages[\\/]protocol[\\/]/.test(id) ? false : undefined),
       },
     },

@@ -11,6 +11,7 @@ import type {
   ApiKeyScope,
   AuditEvent,
   CreateLicenseServerRequest,
+  FeatureConcurrency,
   FeaturePeople,
   FeatureTimeline,
   Feature,
@@ -125,6 +126,9 @@ export const usageApi = {
     api.get<FeatureTimeline>(`/api/usage/features/${id(featureId)}/timeline${query({ ...range })}`, { signal }),
   people: (featureId: string, range: UsageRange & { limit?: number; offset?: number }, signal?: AbortSignal) =>
     api.get<FeaturePeople>(`/api/usage/features/${id(featureId)}/people${query({ ...range })}`, { signal }),
+  /** Seats in use at every instant of the range's UTC days (each change and the count from then on). */
+  concurrency: (featureId: string, range: UsageRange, signal?: AbortSignal) =>
+    api.get<FeatureConcurrency>(`/api/usage/features/${id(featureId)}/concurrency${query({ ...range })}`, { signal }),
 };
 
 export const uploadsApi = {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { IsoDateTime, Uuid } from './common.ts';
+import { ANALYTICS_BUCKETS, daysInRange, MAX_ANALYTICS_RANGE_DAYS, MAX_PEOPLE_PAGE, MAX_TIMELINE_POINTS, timelinePoints, type AnalyticsBucket } from './limits.ts';
 
 /**
  * Usage analytics: figures per feature (and per license server) over a range of days, read from the
@@ -7,38 +8,6 @@ import { IsoDateTime, Uuid } from './common.ts';
  * server ("all servers": each server's own days); hour buckets are the UTC hours of the requested days.
  */
 
-export const ANALYTICS_BUCKETS = ['hour', 'day', 'week', 'month'] as const;
-export type AnalyticsBucket = (typeof ANALYTICS_BUCKETS)[number];
-
-/** The longest range one request may ask for: three years of days. */
-export const MAX_ANALYTICS_RANGE_DAYS = 3 * 365 + 1;
-/** The most points one timeline answers with (10 000 hours is about 416 days). */
-export const MAX_TIMELINE_POINTS = 10_000;
-/** The largest page of people. */
-export const MAX_PEOPLE_PAGE = 1000;
-
-const DAY_MS = 86_400_000;
-
-/** Days from `from` to `to` (YYYY-MM-DD), both included; 0 when `to` is before `from`. */
-export function daysInRange(from: string, to: string): number {
-  return Math.max(0, Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / DAY_MS) + 1);
-}
-
-/** The number of points a timeline of [from, to] by `bucket` has (weeks and months include partial ones). */
-export function timelinePoints(from: string, to: string, bucket: AnalyticsBucket): number {
-  const days = daysInRange(from, to);
-  if (days === 0) return 0;
-  if (bucket === 'hour') return days * 24;
-  if (bucket === 'day') return days;
-  const first = Date.parse(`${from}T00:00:00Z`) / DAY_MS;
-  const last = first + days - 1;
-  if (bucket === 'week') {
-    const monday = (day: number) => day - ((((day + 3) % 7) + 7) % 7);
-    return (monday(last) - monday(first)) / 7 + 1;
-  }
-  const month = (text: string) => Number(text.slice(0, 4)) * 12 + Number(text.slice(5, 7));
-  return month(to) - month(from) + 1;
-}
 
 const DateOnly = z.iso.date({ message: 'must be a date as YYYY-MM-DD' });
 
@@ -211,13 +180,6 @@ export const FeaturePeople = z.object({
 });
 export type FeaturePeople = z.infer<typeof FeaturePeople>;
 
-/**
- * The most change points one concurrency answer holds. A million covers a busy year: a change every 32
- * seconds around the clock, or some 1,370 check-outs a day (a check-out and its check-in are two changes)
- * every day of the year; a year of a count changing every minute is 525,600. As JSON that is about 14 MB
- * before compression, which a browser parses in well under a second.
- */
-export const MAX_CONCURRENCY_POINTS = 1_000_000;
 
 /**
  * The exact seats-in-use step function of one feature. Its days are UTC days (like the hour buckets of

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { IsoDateTime, PlainText, Uuid } from './common.ts';
+import { API_KEY_NAME_MAX_LENGTH, API_KEY_SCOPES, type ApiKeyScope } from './limits.ts';
 import type { Permission } from './permissions.ts';
 
 /**
@@ -14,13 +15,6 @@ export const API_KEY_PATTERN = /^swk_[A-Za-z0-9_-]{43}$/;
 /** How much of a key is kept in clear to recognise it in lists: `swk_` and 8 characters. */
 export const API_KEY_VISIBLE_LENGTH = 12;
 
-export const API_KEY_SCOPES = ['ingest', 'read'] as const;
-export type ApiKeyScope = (typeof API_KEY_SCOPES)[number];
-
-export const API_KEY_SCOPE_DESCRIPTIONS: Readonly<Record<ApiKeyScope, string>> = {
-  ingest: 'Send usage data (the on-prem agent).',
-  read: 'Read usage and license data.',
-};
 
 /**
  * The only permissions a key can ever exercise, and the scope each needs. Anything not listed here
@@ -41,7 +35,7 @@ export const ApiKeyScopeName = z.enum(API_KEY_SCOPES, { message: `must be one of
 
 export const CreateApiKeyRequest = z.strictObject({
   /** What the key is for, e.g. "Agent on flex1". */
-  name: PlainText(100),
+  name: PlainText(API_KEY_NAME_MAX_LENGTH),
   scopes: z
     .array(ApiKeyScopeName)
     .min(1, 'choose at least one scope')

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { PASSWORD_MAX_BYTES, PASSWORD_MIN_LENGTH } from './limits.ts';
 
 /** E-mail addresses are compared case-insensitively and stored lower-cased. */
 export const Email = z
@@ -9,8 +10,6 @@ export const Email = z
   .transform((value) => value.toLowerCase());
 
 /** Passwords: length rules here, strength rules on the server (which has the dictionary). */
-export const PASSWORD_MIN_LENGTH = 12;
-export const PASSWORD_MAX_BYTES = 72;
 export const Password = z
   .string()
   .min(PASSWORD_MIN_LENGTH, `must be at least ${PASSWORD_MIN_LENGTH} characters`)

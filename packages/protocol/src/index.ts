@@ -1,5 +1,6 @@
 export * from './permissions.ts';
 export * from './errors.ts';
+export * from './limits.ts';
 export * from './common.ts';
 export * from './auth.ts';
 export * from './members.ts';

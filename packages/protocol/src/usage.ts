@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { IsoDateTime, PlainText, Uuid } from './common.ts';
 import { TimeZoneName } from './ingest.ts';
+import { UPLOAD_FILE_NAME_MAX_LENGTH } from './limits.ts';
 
 /** License servers, features and their owned seats: what usage is measured against. */
 
@@ -48,17 +49,13 @@ export const UpdateFeatureRequest = z.strictObject({
   seatsOwned: z.number().int().min(0).max(10_000_000).nullable(),
 });
 
-/** Smart Upload: the largest file accepted. */
-export const MAX_UPLOAD_BYTES = 2 * 1024 * 1024 * 1024;
-/** Diagnostics kept per upload (the rest are counted). */
-export const MAX_UPLOAD_DIAGNOSTICS = 100;
 
 export const UPLOAD_STATUSES = ['waiting', 'running', 'done', 'duplicate', 'failed'] as const;
 
 export const CreateUploadRequest = z.strictObject({
   /** The license server the file comes from: its time zone reads the log's wall-clock times. */
   licenseServerId: Uuid,
-  fileName: PlainText(255),
+  fileName: PlainText(UPLOAD_FILE_NAME_MAX_LENGTH),
   /** The date of the first lines, for logs that do not say it themselves (YYYY-MM-DD). */
   startDate: z.iso.date().nullable().default(null),
 });

@@ -1,20 +1,7 @@
 /** Rules of the create-key form and how a key's state reads in the list. */
-import type { ApiKey, ApiKeyScope } from '@seatwise/protocol';
+import { API_KEY_NAME_MAX_LENGTH, type ApiKey, type ApiKeyScope } from '@seatwise/protocol';
 import type { FieldErrors } from '../form-errors.ts';
 
-/**
- * The key scopes and what each allows, as @seatwise/protocol defines them (API_KEY_SCOPES and
- * API_KEY_SCOPE_DESCRIPTIONS). They are restated here because the protocol module that holds them also
- * builds zod schemas, and importing a value from it brings zod into the bundle; a test keeps both equal.
- */
-export const KEY_SCOPES: readonly ApiKeyScope[] = ['ingest', 'read'];
-export const KEY_SCOPE_DESCRIPTIONS: Readonly<Record<ApiKeyScope, string>> = {
-  ingest: 'Send usage data (the on-prem agent).',
-  read: 'Read usage and license data.',
-};
-
-/** The same limit as the server's schema for a key's name. */
-export const KEY_NAME_MAX_LENGTH = 100;
 
 export const createKeyLabels = { name: 'Key name', scopes: 'Scopes' } as const;
 export type CreateKeyField = keyof typeof createKeyLabels;
@@ -25,8 +12,8 @@ export function createKeyProblems(name: string, scopes: readonly ApiKeyScope[]):
   return {
     name: !trimmed
       ? 'Key name is required: say what the key is for, like “Agent on flex1”.'
-      : trimmed.length > KEY_NAME_MAX_LENGTH
-        ? `Key name must be at most ${KEY_NAME_MAX_LENGTH} characters (it has ${trimmed.length}).`
+      : trimmed.length > API_KEY_NAME_MAX_LENGTH
+        ? `Key name must be at most ${API_KEY_NAME_MAX_LENGTH} characters (it has ${trimmed.length}).`
         : undefined,
     scopes: scopes.length === 0 ? 'Choose at least one scope: ingest for the on-prem agent, read for scripts that read usage.' : undefined,
   };

@@ -4,11 +4,10 @@
  * first (errors beside the field, values kept) and are the keyboard's way to zoom.
  */
 import { useEffect, useState } from 'react';
-import type { LicenseServer } from '@seatwise/protocol';
 import { SubmitButton } from '../components/SubmitButton.tsx';
 import type { FieldErrors } from '../form-errors.ts';
 import { useForm } from '../use-form.ts';
-import { ANALYTICS_BUCKETS, MAX_HOURLY_DAYS } from './analytics-limits.ts';
+import { ANALYTICS_BUCKETS, MAX_HOURLY_DAYS, type LicenseServer } from '@seatwise/protocol';
 import { BUCKET_LABELS, bucketAllowed, presetRange, RANGE_PRESETS, rangeProblems, withRange, type FeatureView, type PresetId } from './range.ts';
 
 const labels = { 'feature-from': 'From', 'feature-to': 'To' } as const;

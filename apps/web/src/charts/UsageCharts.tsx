@@ -5,10 +5,9 @@
  * with the date fields above). What is in view is also said in words, and every bucket is in a table.
  */
 import { useCallback, useMemo, useState } from 'react';
-import type { FeatureConcurrency, FeatureTimeline } from '@seatwise/protocol';
 import { Notice } from '../components/Notice.tsx';
 import { formatCount, formatDateTime, formatSeats } from '../format.ts';
-import { MAX_CONCURRENCY_POINTS } from './analytics-limits.ts';
+import { MAX_CONCURRENCY_POINTS, type FeatureConcurrency, type FeatureTimeline } from '@seatwise/protocol';
 import { BucketTable } from './BucketTable.tsx';
 import { denialData, formatBucket, timelineEnd } from './buckets.ts';
 import { concurrencyParts, denialParts } from './chart-parts.ts';

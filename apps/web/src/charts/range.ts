@@ -3,9 +3,8 @@
  * size and a license server, read from and written to the page's query string so a view can be
  * bookmarked and shared. Presets stay relative: "last 7 days" opened next week shows that week.
  */
-import type { AnalyticsBucket } from '@seatwise/protocol';
 import { daysBefore } from '../format.ts';
-import { ANALYTICS_BUCKETS, MAX_ANALYTICS_RANGE_DAYS, daysInRange, timelineAllowed } from './analytics-limits.ts';
+import { ANALYTICS_BUCKETS, MAX_ANALYTICS_RANGE_DAYS, MAX_TIMELINE_POINTS, daysInRange, timelinePoints, type AnalyticsBucket } from '@seatwise/protocol';
 
 export const RANGE_PRESETS = [
   { id: '7d', days: 7, label: 'Last 7 days' },
@@ -59,7 +58,7 @@ export function defaultBucket(range: DayRange): AnalyticsBucket {
 
 /** Whether the server answers a timeline of this range in this bucket (at most MAX_TIMELINE_POINTS points). */
 export function bucketAllowed(range: DayRange, bucket: AnalyticsBucket): boolean {
-  return timelineAllowed(range.from, range.to, bucket);
+  return timelinePoints(range.from, range.to, bucket) <= MAX_TIMELINE_POINTS;
 }
 
 /** What is wrong with a range typed into the date fields, per field, in words; empty when it is fine. */

@@ -1,9 +1,9 @@
 import { useEffect, useRef, useState } from 'react';
-import type { ApiKey, ApiKeyScope } from '@seatwise/protocol';
+import { API_KEY_SCOPE_DESCRIPTIONS, API_KEY_SCOPES, type ApiKey, type ApiKeyScope } from '@seatwise/protocol';
 import type { AppPageProps } from '../App.tsx';
 import { agentConfigSnippet, AGENT_CHECK_COMMAND, AGENT_CONFIG_PATH, keyFileCommands } from '../admin/agent-config.ts';
 import { viewerTimeZone } from '../admin/time-zone.ts';
-import { createKeyLabels, createKeyProblems, KEY_SCOPE_DESCRIPTIONS, KEY_SCOPES, orderedScopes, sortKeysForList, type CreateKeyField } from '../admin/api-keys.ts';
+import { createKeyLabels, createKeyProblems, orderedScopes, sortKeysForList, type CreateKeyField } from '../admin/api-keys.ts';
 import { applyEdits, withEdit, type ListEdits } from '../admin/list-edits.ts';
 import { LiveMessage } from '../admin/LiveMessage.tsx';
 import { When } from '../admin/When.tsx';
@@ -164,7 +164,7 @@ function CreateKeyForm({ onCreated }: { onCreated: (created: CreatedKey) => void
   const [name, setName] = useState('');
   // Most keys are for the agent, so ingest starts ticked.
   const [scopes, setScopes] = useState<ReadonlySet<ApiKeyScope>>(new Set(['ingest']));
-  const chosen = orderedScopes(scopes, KEY_SCOPES);
+  const chosen = orderedScopes(scopes, API_KEY_SCOPES);
   const scopesError = form.errors.fields.scopes;
 
   function toggle(scope: ApiKeyScope, on: boolean) {
@@ -213,11 +213,11 @@ function CreateKeyForm({ onCreated }: { onCreated: (created: CreatedKey) => void
               {scopesError}
             </p>
           ) : null}
-          {KEY_SCOPES.map((scope) => (
+          {API_KEY_SCOPES.map((scope) => (
             <div className="choice" key={scope}>
               <input id={`scope-${scope}`} type="checkbox" checked={scopes.has(scope)} onChange={(event) => toggle(scope, event.target.checked)} />
               <label htmlFor={`scope-${scope}`}>
-                <span className="choice-name">{scope}</span> <span className="choice-description">{KEY_SCOPE_DESCRIPTIONS[scope]}</span>
+                <span className="choice-name">{scope}</span> <span className="choice-description">{API_KEY_SCOPE_DESCRIPTIONS[scope]}</span>
               </label>
             </div>
           ))}

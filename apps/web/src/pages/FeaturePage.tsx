@@ -4,7 +4,6 @@
  * server and bucket live in the query string, so a view can be bookmarked.
  */
 import type { ReactNode } from 'react';
-import type { Feature, FeatureConcurrency, FeatureSummary, LicenseServer } from '@seatwise/protocol';
 import type { AppPageProps } from '../App.tsx';
 import { LoadView } from '../components/AppShell.tsx';
 import { Link } from '../components/Link.tsx';
@@ -15,9 +14,8 @@ import { formatCount, formatDateTime, formatHours, formatPercent, formatSeats, i
 import { setSearch, useLocation } from '../router.ts';
 import { useSession } from '../session.tsx';
 import { useLoad } from '../use-load.ts';
-import { MAX_HOURLY_DAYS, MAX_PEOPLE_PAGE } from '../charts/analytics-limits.ts';
+import { MAX_HOURLY_DAYS, MAX_PEOPLE_PAGE, type Feature, type FeatureConcurrency, type FeatureSummary, type LicenseServer } from '@seatwise/protocol';
 import { formatBucket } from '../charts/buckets.ts';
-import { fetchConcurrency } from '../charts/concurrency-api.ts';
 import { HourOfWeekHeatmap } from '../charts/HourOfWeekHeatmap.tsx';
 import { PeopleLists } from '../charts/PeopleLists.tsx';
 import { bucketAllowed, readView, viewSearch, type FeatureView } from '../charts/range.ts';
@@ -79,7 +77,7 @@ function FeatureUsage({ feature, servers }: { feature: Feature; servers: readonl
   const usage = useLoad(async (signal) => {
     const [summary, steps, hours, people] = await Promise.all([
       usageApi.summary(range, signal),
-      fetchConcurrency(feature.id, range, signal),
+      usageApi.concurrency(feature.id, range, signal),
       bucketAllowed(view, 'hour') ? usageApi.timeline(feature.id, { ...range, bucket: 'hour' }, signal) : Promise.resolve(null),
       usageApi.people(feature.id, { ...range, limit: MAX_PEOPLE_PAGE }, signal),
     ]);

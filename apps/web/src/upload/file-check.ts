@@ -2,14 +2,9 @@
  * Checks on a chosen or dropped file before anything is sent, so a folder or a file the server would refuse
  * for its size is caught at once, with a message saying what to do instead.
  */
+import { MAX_UPLOAD_BYTES, UPLOAD_FILE_NAME_MAX_LENGTH } from '@seatwise/protocol';
 import { formatBytes } from '../format.ts';
 
-/**
- * The largest file the server takes: MAX_UPLOAD_BYTES of @seatwise/protocol (file-check.test.ts checks they
- * agree). Not imported from there: a value import from that module brings its schemas, and with them the
- * schema library, into the web bundle.
- */
-export const MAX_FILE_BYTES = 2 * 1024 * 1024 * 1024;
 
 /** What the checks need to know of a file (a File has both). */
 export interface FileFacts {
@@ -25,7 +20,7 @@ export interface DroppedItem {
 
 /** Why the file cannot be uploaded, or undefined when it can be sent. */
 export function fileProblem(file: FileFacts): string | undefined {
-  if (file.size > MAX_FILE_BYTES) {
+  if (file.size > MAX_UPLOAD_BYTES) {
     return `"${file.name}" is ${formatBytes(file.size)}: larger than the 2 GiB Seatwise takes in one upload. Split it and upload the parts.`;
   }
   if (file.size === 0) return `"${file.name}" is empty. Choose the log file itself.`;
@@ -44,9 +39,6 @@ export function droppedFile<F extends FileFacts>(data: { files: ArrayLike<F>; it
   return problem ? { problem } : { file };
 }
 
-/** The longest file name an upload may carry. */
-export const MAX_FILE_NAME_LENGTH = 255;
-
 /**
  * The file name sent with an upload: the server takes at most 255 characters of plain text, so control
  * characters go, unpaired surrogates are replaced and a long name is cut (never inside a character).
@@ -54,7 +46,7 @@ export const MAX_FILE_NAME_LENGTH = 255;
 export function uploadFileName(name: string): string {
   // eslint-disable-next-line no-control-regex -- removing control characters is the point
   const plain = name.replace(/[\u0000-\u001F\u007F]/g, ' ').toWellFormed().trim();
-  let cut = plain.slice(0, MAX_FILE_NAME_LENGTH);
+  let cut = plain.slice(0, UPLOAD_FILE_NAME_MAX_LENGTH);
   if (/[\uD800-\uDBFF]$/.test(cut)) cut = cut.slice(0, -1);
   return cut.trim() || 'upload';
 }
