@@ -61,8 +61,7 @@ export interface BrowserTestServer {
  * The port is known before the app is built, because the public address (links in e-mails, the CSRF
  * origin check, the token issuer) is part of the configuration.
  */
-export async function startServer(): Promise<BrowserTestServer> {
-  const webDist = inject('browserWebDist');
+export async function startServer(webDist: string = inject('browserWebDist')): Promise<BrowserTestServer> {
   if (!webDist || !existsSync(path.join(webDist, 'index.html'))) {
     throw new Error('The built web app is missing: run browser tests with BROWSER_TESTS=1 (npm run test:browser), whose set-up builds it.');
   }
@@ -102,7 +101,7 @@ export async function startServer(): Promise<BrowserTestServer> {
 }
 
 /** One person's browser: its own Chromium with a fresh profile, and what went wrong on its pages. */
-interface PersonBrowser {
+export interface PersonBrowser {
   label: string;
   context: BrowserContext;
   page: Page;
@@ -120,7 +119,8 @@ function isProblem(message: ConsoleMessage, baseUrl: string): boolean {
   return !(API_CLIENT_ERROR.test(message.text()) && source.startsWith(`${baseUrl}/api/`));
 }
 
-async function launchPersonBrowser(label: string, baseUrl: string, viewport: { width: number; height: number }): Promise<PersonBrowser> {
+/** Launches Debian's Chromium with a fresh profile, recording what goes wrong on its pages. */
+export async function launchPersonBrowser(label: string, baseUrl: string, viewport: { width: number; height: number }): Promise<PersonBrowser> {
   if (!existsSync(CHROMIUM_LAUNCHER) || !existsSync(CHROMIUM_BINARY)) {
     throw new Error(
       `Chromium is not installed (${existsSync(CHROMIUM_LAUNCHER) ? CHROMIUM_BINARY : CHROMIUM_LAUNCHER} is missing). ` +
