@@ -61,7 +61,7 @@ export function AppShell({ navFor, children }: { navFor: (session: Session) => N
               <Link href="/account" className="account-link" aria-current={location.pathname === '/account' ? 'page' : undefined}>
                 {session.me.user.name}
               </Link>
-              <SignOutButton />
+              <SignOutButton small />
             </div>
           </SessionProvider>
         ) : null}
@@ -104,7 +104,8 @@ export function AppShell({ navFor, children }: { navFor: (session: Session) => N
   );
 }
 
-function SignOutButton() {
+/** Ends this browser's session and opens sign-in; `small` for the header. */
+export function SignOutButton({ small = false }: { small?: boolean }) {
   const [busy, setBusy] = useState(false);
   async function signOut() {
     if (busy) return;
@@ -114,7 +115,7 @@ function SignOutButton() {
     navigate('/sign-in', { replace: true, state: { notice: 'You have signed out.' } });
   }
   return (
-    <button type="button" className="button button-secondary button-small" onClick={() => void signOut()} aria-disabled={busy || undefined}>
+    <button type="button" className={`button button-secondary${small ? ' button-small' : ''}`} onClick={() => void signOut()} aria-disabled={busy || undefined}>
       {busy ? 'Signing out…' : 'Sign out'}
     </button>
   );

@@ -2,6 +2,7 @@ import { useState } from 'react';
 import type { AppPageProps } from '../App.tsx';
 import { accountApi } from '../admin/account-api.ts';
 import { LiveMessage } from '../admin/LiveMessage.tsx';
+import { SignOutButton } from '../components/AppShell.tsx';
 import { ConfirmDialog } from '../components/ConfirmDialog.tsx';
 import { PasswordField } from '../components/Field.tsx';
 import { Notice } from '../components/Notice.tsx';
@@ -142,16 +143,7 @@ function ChangePassword({ email, onChanged }: { email: string; onChanged: () => 
 }
 
 function SignOutSection() {
-  const [busy, setBusy] = useState(false);
   const [confirming, setConfirming] = useState(false);
-
-  async function signOutHere() {
-    if (busy) return;
-    setBusy(true);
-    // As in the header: leave even if the server could not be reached (its cookies clear on success only).
-    await authApi.signOut().catch(() => undefined);
-    navigate('/sign-in', { replace: true, state: { notice: 'You have signed out.' } });
-  }
 
   return (
     <section className="card" aria-labelledby="sign-out-heading">
@@ -161,9 +153,7 @@ function SignOutSection() {
         laptop is lost. API keys used by agents and scripts keep working.
       </p>
       <div className="button-row">
-        <button type="button" className="button button-secondary" aria-disabled={busy || undefined} onClick={() => void signOutHere()}>
-          {busy ? 'Signing out…' : 'Sign out'}
-        </button>
+        <SignOutButton />
         <button type="button" className="button button-danger" onClick={() => setConfirming(true)}>
           Sign out everywhere
         </button>
