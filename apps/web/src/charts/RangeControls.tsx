@@ -4,6 +4,7 @@
  * first (errors beside the field, values kept) and are the keyboard's way to zoom.
  */
 import { useEffect, useState } from 'react';
+import { FieldFrame } from '../components/Field.tsx';
 import { SubmitButton } from '../components/SubmitButton.tsx';
 import type { FieldErrors } from '../form-errors.ts';
 import { useForm } from '../use-form.ts';
@@ -23,26 +24,13 @@ interface RangeControlsProps {
 }
 
 function DateField({ id, value, error, onValueChange }: { id: DateField; value: string; error?: string; onValueChange: (value: string) => void }) {
-  const errorId = `${id}-error`;
   return (
-    <div className={`field${error ? ' field-invalid' : ''}`}>
-      <label htmlFor={id}>{labels[id]}</label>
-      {error ? (
-        <p id={errorId} className="field-error">
-          <span className="visually-hidden">Error: </span>
-          {error}
-        </p>
-      ) : null}
-      <input
-        id={id}
-        name={id}
-        type="date"
-        value={value}
-        onChange={(event) => onValueChange(event.target.value)}
-        aria-invalid={error ? true : undefined}
-        aria-describedby={error ? errorId : undefined}
-      />
-    </div>
+    <FieldFrame
+      id={id}
+      label={labels[id]}
+      error={error}
+      control={(described) => <input id={id} name={id} type="date" value={value} onChange={(event) => onValueChange(event.target.value)} {...described} />}
+    />
   );
 }
 

@@ -14,13 +14,37 @@ interface TextFieldProps extends InputProps {
   error?: string;
 }
 
-/** A labelled input whose hint and error are tied to it with aria-describedby. */
-export function TextField({ id, label, value, onValueChange, type = 'text', hint, error, ...rest }: TextFieldProps) {
+/** What ties a control to its hint and error: spread onto the control. */
+export interface Described {
+  'aria-describedby'?: string;
+  'aria-invalid'?: true;
+}
+
+interface FieldFrameProps {
+  /** The control's id: the label points at it, and a failed submit focuses it. */
+  id: string;
+  label: ReactNode;
+  hint?: ReactNode;
+  error?: string | undefined;
+  /** Draws the control, given the aria attributes that tie it to the hint and the error. */
+  control: (described: Described) => ReactNode;
+  /** A class for the field's box besides `field` (for a screen's own layout). */
+  className?: string;
+}
+
+/**
+ * The one frame of every form control: its label, its error (announced before the control) and its hint,
+ * tied to the control with aria-describedby and aria-invalid. Inputs, selects and date pickers all use it.
+ */
+export function FieldFrame({ id, label, hint, error, control, className }: FieldFrameProps) {
   const hintId = hint ? `${id}-hint` : undefined;
   const errorId = error ? `${id}-error` : undefined;
-  const describedBy = [errorId, hintId].filter(Boolean).join(' ') || undefined;
+  const describedBy = [errorId, hintId].filter(Boolean).join(' ');
+  const described: Described = {};
+  if (describedBy) described['aria-describedby'] = describedBy;
+  if (error) described['aria-invalid'] = true;
   return (
-    <div className={`field${error ? ' field-invalid' : ''}`}>
+    <div className={['field', className, error ? 'field-invalid' : ''].filter(Boolean).join(' ')}>
       <label htmlFor={id}>{label}</label>
       {error ? (
         <p id={errorId} className="field-error">
@@ -28,22 +52,28 @@ export function TextField({ id, label, value, onValueChange, type = 'text', hint
           {error}
         </p>
       ) : null}
-      <input
-        id={id}
-        name={id}
-        type={type}
-        value={value}
-        onChange={(event) => onValueChange(event.target.value)}
-        aria-invalid={error ? true : undefined}
-        aria-describedby={describedBy}
-        {...rest}
-      />
+      {control(described)}
       {hint ? (
         <div id={hintId} className="field-hint">
           {hint}
         </div>
       ) : null}
     </div>
+  );
+}
+
+/** A labelled input whose hint and error are tied to it with aria-describedby. */
+export function TextField({ id, label, value, onValueChange, type = 'text', hint, error, ...rest }: TextFieldProps) {
+  return (
+    <FieldFrame
+      id={id}
+      label={label}
+      hint={hint}
+      error={error}
+      control={(described) => (
+        <input id={id} name={id} type={type} value={value} onChange={(event) => onValueChange(event.target.value)} {...described} {...rest} />
+      )}
+    />
   );
 }
 

@@ -1,4 +1,4 @@
-import { Fragment, useEffect, useRef, useState, type FormEvent, type ReactNode } from 'react';
+import { Fragment, useEffect, useRef, useState, type FormEvent } from 'react';
 import type { AuditEvent, Member } from '@seatwise/protocol';
 import type { AppPageProps } from '../App.tsx';
 import {
@@ -17,6 +17,7 @@ import { LiveMessage } from '../admin/LiveMessage.tsx';
 import { viewerTimeZone } from '../admin/time-zone.ts';
 import { When } from '../admin/When.tsx';
 import { LoadView } from '../components/AppShell.tsx';
+import { FieldFrame } from '../components/Field.tsx';
 import { Notice } from '../components/Notice.tsx';
 import { PageHeading, useDocumentTitle } from '../components/Page.tsx';
 import { auditApi, membersApi } from '../endpoints.ts';
@@ -158,10 +159,10 @@ function AuditFilters({ view, members, onApply }: { view: AuditView; members: Me
     <section className="card admin-card" aria-labelledby="filters-heading">
       <h2 id="filters-heading">Filters</h2>
       <form noValidate className="audit-filters" role="search" aria-labelledby="filters-heading" onSubmit={apply}>
-        <FilterField
+        <FieldFrame
           id="audit-actor"
           label="Actor"
-          problem={problems.actor}
+          error={problems.actor}
           control={(described) => (
             <select id="audit-actor" value={form.actor} onChange={(event) => change('actor')(event.target.value)} {...described}>
               <option value="">Anyone</option>
@@ -174,10 +175,10 @@ function AuditFilters({ view, members, onApply }: { view: AuditView; members: Me
             </select>
           )}
         />
-        <FilterField
+        <FieldFrame
           id="audit-action"
           label="Action"
-          problem={problems.action}
+          error={problems.action}
           hint="Such as member.role_change, or member for every member action."
           control={(described) => (
             <>
@@ -200,17 +201,17 @@ function AuditFilters({ view, members, onApply }: { view: AuditView; members: Me
             </>
           )}
         />
-        <FilterField
+        <FieldFrame
           id="audit-from"
           label="From"
-          problem={problems.from}
+          error={problems.from}
           hint={`Your time (${zone}).`}
           control={(described) => <input id="audit-from" type="datetime-local" value={form.from} onChange={(event) => change('from')(event.target.value)} {...described} />}
         />
-        <FilterField
+        <FieldFrame
           id="audit-to"
           label="To"
-          problem={problems.to}
+          error={problems.to}
           hint={`Your time (${zone}).`}
           control={(described) => <input id="audit-to" type="datetime-local" value={form.to} onChange={(event) => change('to')(event.target.value)} {...described} />}
         />
@@ -229,39 +230,6 @@ function AuditFilters({ view, members, onApply }: { view: AuditView; members: Me
   );
 }
 
-/** What ties a control to its hint and problem. */
-interface Described {
-  'aria-describedby'?: string;
-  'aria-invalid'?: true;
-}
-
-/** A label, one control (drawn by `control`, which receives its aria attributes), a hint and a problem. */
-function FilterField({ id, label, hint, problem, control }: { id: string; label: string; hint?: string; problem?: string | undefined; control: (described: Described) => ReactNode }) {
-  const hintId = hint ? `${id}-hint` : undefined;
-  const problemId = problem ? `${id}-error` : undefined;
-  const describedBy = [problemId, hintId].filter(Boolean).join(' ');
-  const described: Described = {};
-  if (describedBy) described['aria-describedby'] = describedBy;
-  if (problem) described['aria-invalid'] = true;
-
-  return (
-    <div className={`field${problem ? ' field-invalid' : ''}`}>
-      <label htmlFor={id}>{label}</label>
-      {problem ? (
-        <p id={problemId} className="field-error">
-          <span className="visually-hidden">Error: </span>
-          {problem}
-        </p>
-      ) : null}
-      {control(described)}
-      {hint ? (
-        <p id={hintId} className="field-hint">
-          {hint}
-        </p>
-      ) : null}
-    </div>
-  );
-}
 
 type Verification =
   | { kind: 'idle' }

@@ -7,7 +7,7 @@ import { defaultInviteRole, mayManage, memberActions, rolesOffered } from '../ad
 import { When } from '../admin/When.tsx';
 import { LoadView } from '../components/AppShell.tsx';
 import { ConfirmDialog } from '../components/ConfirmDialog.tsx';
-import { TextField } from '../components/Field.tsx';
+import { FieldFrame, TextField } from '../components/Field.tsx';
 import { Notice } from '../components/Notice.tsx';
 import { PageHeading, useDocumentTitle } from '../components/Page.tsx';
 import { SubmitButton } from '../components/SubmitButton.tsx';
@@ -407,31 +407,29 @@ function InviteForm({ myRole, onInvited }: { myRole: Role | null; onInvited: (in
           maxLength={254}
           required
         />
-        <div className={`field${form.errors.fields.role ? ' field-invalid' : ''}`}>
-          <label htmlFor="role">{inviteLabels.role}</label>
-          {form.errors.fields.role ? (
-            <p id="role-error" className="field-error">
-              <span className="visually-hidden">Error: </span>
-              {form.errors.fields.role}
-            </p>
-          ) : null}
-          <select
-            id="role"
-            name="role"
-            value={chosen}
-            onChange={(event) => {
-              setRole(event.target.value as Role);
-              form.clearField('role');
-            }}
-            aria-describedby={form.errors.fields.role ? 'role-error' : undefined}
-          >
-            {offered.map((each) => (
-              <option key={each} value={each}>
-                {roleLabel(each)}: {roleDescription(each)}
-              </option>
-            ))}
-          </select>
-        </div>
+        <FieldFrame
+          id="role"
+          label={inviteLabels.role}
+          error={form.errors.fields.role}
+          control={(described) => (
+            <select
+              id="role"
+              name="role"
+              value={chosen}
+              onChange={(event) => {
+                setRole(event.target.value as Role);
+                form.clearField('role');
+              }}
+              {...described}
+            >
+              {offered.map((each) => (
+                <option key={each} value={each}>
+                  {roleLabel(each)}: {roleDescription(each)}
+                </option>
+              ))}
+            </select>
+          )}
+        />
         <SubmitButton busy={form.busy} busyLabel="Sending…">
           Send invitation
         </SubmitButton>

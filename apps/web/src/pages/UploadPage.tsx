@@ -2,6 +2,7 @@ import { useEffect, useRef, useState, type DragEvent, type RefObject } from 'rea
 import type { LicenseServer, Upload } from '@seatwise/protocol';
 import type { AppPageProps } from '../App.tsx';
 import { LoadView } from '../components/AppShell.tsx';
+import { FieldFrame } from '../components/Field.tsx';
 import { LicenseServerForm } from '../components/LicenseServerForm.tsx';
 import { Link } from '../components/Link.tsx';
 import { Notice } from '../components/Notice.tsx';
@@ -249,39 +250,29 @@ function UploadForm({ servers, recent, onServerAdded, onUploadsChanged }: Upload
         ) : null}
         {serverNotice ? <Notice tone="success">{serverNotice}</Notice> : null}
 
-        <div className={`field${serverError ? ' field-invalid' : ''}`}>
-          <label htmlFor="licenseServerId">{labels.licenseServerId}</label>
-          {serverError ? (
-            <p id="licenseServerId-error" className="field-error">
-              <span className="visually-hidden">Error: </span>
-              {serverError}
-            </p>
-          ) : null}
-          <select
-            ref={serverSelect}
-            id="licenseServerId"
-            value={serverId}
-            disabled={running}
-            onChange={(event) => chooseServer(event.target.value)}
-            aria-invalid={serverError ? true : undefined}
-            aria-describedby={[serverError ? 'licenseServerId-error' : '', 'licenseServerId-hint'].filter(Boolean).join(' ')}
-          >
-            <option value="">Choose a license server</option>
-            {servers.map((candidate) => (
-              <option key={candidate.id} value={candidate.id}>
-                {candidate.name} ({candidate.timeZone})
-              </option>
-            ))}
-            {mayAddServer ? <option value={NEW_SERVER}>New license server…</option> : null}
-          </select>
-          <p id="licenseServerId-hint" className="field-hint">
-            {server
+        <FieldFrame
+          id="licenseServerId"
+          label={labels.licenseServerId}
+          error={serverError}
+          hint={
+            server
               ? `Its logs are read in ${server.timeZone} time.`
               : servers.length === 0 && !mayAddServer
                 ? 'No license server has been added yet. Ask an Owner or Admin to add the one this log comes from.'
-                : 'The server the log comes from: its time zone is how the times in the log are read.'}
-          </p>
-        </div>
+                : 'The server the log comes from: its time zone is how the times in the log are read.'
+          }
+          control={(described) => (
+            <select ref={serverSelect} id="licenseServerId" value={serverId} disabled={running} onChange={(event) => chooseServer(event.target.value)} {...described}>
+              <option value="">Choose a license server</option>
+              {servers.map((candidate) => (
+                <option key={candidate.id} value={candidate.id}>
+                  {candidate.name} ({candidate.timeZone})
+                </option>
+              ))}
+              {mayAddServer ? <option value={NEW_SERVER}>New license server…</option> : null}
+            </select>
+          )}
+        />
 
         {serverId === NEW_SERVER ? (
           <div className="upload-new-server" role="group" aria-labelledby="upload-new-server-heading">
@@ -330,30 +321,26 @@ function UploadForm({ servers, recent, onServerAdded, onUploadsChanged }: Upload
               </div>
             </div>
 
-            <div className={`field upload-date${dateError ? ' field-invalid' : ''}`}>
-              <label htmlFor="startDate">{labels.startDate} (optional)</label>
-              {dateError ? (
-                <p id="startDate-error" className="field-error">
-                  <span className="visually-hidden">Error: </span>
-                  {dateError}
-                </p>
-              ) : null}
-              <input
-                id="startDate"
-                name="startDate"
-                type="date"
-                value={startDate}
-                onChange={(event) => {
-                  setStartDate(event.target.value);
-                  form.clearField('startDate');
-                }}
-                aria-invalid={dateError ? true : undefined}
-                aria-describedby={[dateError ? 'startDate-error' : '', 'startDate-hint'].filter(Boolean).join(' ')}
-              />
-              <p id="startDate-hint" className="field-hint">
-                Only for logs that never state a date, such as RLM debug logs: the date of their first lines. Leave it empty for every other log.
-              </p>
-            </div>
+            <FieldFrame
+              id="startDate"
+              className="upload-date"
+              label={`${labels.startDate} (optional)`}
+              error={dateError}
+              hint="Only for logs that never state a date, such as RLM debug logs: the date of their first lines. Leave it empty for every other log."
+              control={(described) => (
+                <input
+                  id="startDate"
+                  name="startDate"
+                  type="date"
+                  value={startDate}
+                  onChange={(event) => {
+                    setStartDate(event.target.value);
+                    form.clearField('startDate');
+                  }}
+                  {...described}
+                />
+              )}
+            />
           </fieldset>
 
           <div className="upload-actions">
