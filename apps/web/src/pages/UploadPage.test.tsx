@@ -4,6 +4,7 @@ import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-li
 import { afterEach, describe, expect, it } from 'vitest';
 import { SessionProvider, sessionFrom } from '../session.tsx';
 import { startLoopbackServer, type Exchange, type LoopbackServer } from '../upload/loopback-server.ts';
+import { TEST_UPLOAD_ID, testUpload } from '../upload/test-upload.ts';
 import { UploadPage } from './UploadPage.tsx';
 
 const flex1: LicenseServer = {
@@ -15,35 +16,9 @@ const flex1: LicenseServer = {
   createdAt: '2025-03-12T10:00:00.000Z',
 };
 const rlm1: LicenseServer = { ...flex1, id: '1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d', name: '5053@rlm1', timeZone: 'America/New_York' };
-const UPLOAD_ID = '7b4c1c1e-1b0a-4d8e-9a53-0d6f1c2b3a4d';
+const UPLOAD_ID = TEST_UPLOAD_ID;
 
-function upload(change: Partial<Upload> = {}): Upload {
-  return {
-    id: UPLOAD_ID,
-    licenseServerId: rlm1.id,
-    fileName: 'isv.log',
-    status: 'waiting',
-    phase: null,
-    format: null,
-    sha256: null,
-    duplicateOf: null,
-    startDate: null,
-    bytesDone: 0,
-    linesDone: 0,
-    events: 0,
-    sessions: 0,
-    denials: 0,
-    snapshots: 0,
-    firstEventAt: null,
-    lastEventAt: null,
-    diagnostics: [],
-    diagnosticsTotal: 0,
-    error: null,
-    createdAt: '2025-03-12T10:00:00.000Z',
-    finishedAt: null,
-    ...change,
-  };
-}
+const upload = (change: Partial<Upload> = {}): Upload => testUpload(rlm1.id, 'isv.log', change);
 
 let server: LoopbackServer | undefined;
 

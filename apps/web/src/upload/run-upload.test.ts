@@ -5,38 +5,13 @@ import { ApiError } from '../api.ts';
 import { jsonBody, startLoopbackServer, type Exchange, type LoopbackServer } from './loopback-server.ts';
 import type { UploadProgressState } from './progress.ts';
 import { runUpload } from './run-upload.ts';
+import { TEST_UPLOAD_ID, testUpload } from './test-upload.ts';
 import { isAbortError } from './upload-request.ts';
 
-const UPLOAD_ID = '7b4c1c1e-1b0a-4d8e-9a53-0d6f1c2b3a4d';
+const UPLOAD_ID = TEST_UPLOAD_ID;
 const SERVER_ID = '0f9e8d7c-6b5a-4c3d-8e2f-1a0b9c8d7e6f';
 
-function upload(change: Partial<Upload> = {}): Upload {
-  return {
-    id: UPLOAD_ID,
-    licenseServerId: SERVER_ID,
-    fileName: 'lmgrd.log',
-    status: 'waiting',
-    phase: null,
-    format: null,
-    sha256: null,
-    duplicateOf: null,
-    startDate: null,
-    bytesDone: 0,
-    linesDone: 0,
-    events: 0,
-    sessions: 0,
-    denials: 0,
-    snapshots: 0,
-    firstEventAt: null,
-    lastEventAt: null,
-    diagnostics: [],
-    diagnosticsTotal: 0,
-    error: null,
-    createdAt: '2025-03-12T10:00:00.000Z',
-    finishedAt: null,
-    ...change,
-  };
-}
+const upload = (change: Partial<Upload> = {}): Upload => testUpload(SERVER_ID, 'lmgrd.log', change);
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
