@@ -71,6 +71,31 @@ export function createAuthService(deps: { tenancy: Tenancy; tokens: TokenService
     for (const orgId of orgIds.length > 0 ? orgIds : [INSTANCE_ORG_ID]) await recordAudit(tx, { ...event, orgId });
   }
 
+  /**
+   * AUTH-03: ends the person's sessions (all of them, or all but `keepSessionId`) and records why, with how
+   * many ended, in the audit log of each of their organisations, in the caller's transaction.
+   */
+  async function endSessionsAudited(
+    tx: Queryable,
+    person: { id: string; email: string | null },
+    why: { reason: 'sign_out_everywhere' | 'password_reset' | 'password_change'; action: string; keepSessionId: string | null },
+    meta: RequestMeta,
+  ): Promise<void> {
+    const revoked = await revokeUserSessions(tx, person.id, why.reason, why.keepSessionId);
+    const memberships = await findMembershipsByUser(tx, person.id);
+    await auditForPerson(tx, memberships.map((m) => m.org_id), {
+      action: why.action,
+      outcome: 'success',
+      actorUserId: person.id,
+      actorLabel: person.email,
+      targetType: 'user',
+      targetId: person.id,
+      ip: meta.ip,
+      userAgent: meta.userAgent,
+      details: { sessionsRevoked: revoked },
+    });
+  }
+
   /** A new single-use link token for a purpose; it replaces the person's earlier unspent ones. */
   async function issueEmailToken(tx: Queryable, userId: string, purpose: 'verify_email' | 'reset_password'): Promise<string> {
     const token = newOpaqueToken(purpose === 'verify_email' ? 'swv' : 'swp');
@@ -352,19 +377,7 @@ export function createAuthService(deps: { tenancy: Tenancy; tokens: TokenService
         if (!session || session.revoked_at || session.user_id !== principal.userId || !user || user.disabled_at) {
           throw unauthorized('auth.session_ended', 'Your session has ended. Sign in again.');
         }
-        const revoked = await revokeUserSessions(tx, user.id, 'sign_out_everywhere', null);
-        const memberships = await findMembershipsByUser(tx, user.id);
-        await auditForPerson(tx, memberships.map((m) => m.org_id), {
-          action: 'auth.sign_out_everywhere',
-          outcome: 'success',
-          actorUserId: user.id,
-          actorLabel: user.email,
-          targetType: 'user',
-          targetId: user.id,
-          ip: meta.ip,
-          userAgent: meta.userAgent,
-          details: { sessionsRevoked: revoked },
-        });
+        await endSessionsAudited(tx, user, { reason: 'sign_out_everywhere', action: 'auth.sign_out_everywhere', keepSessionId: null }, meta);
       });
     },
 
@@ -424,19 +437,7 @@ export function createAuthService(deps: { tenancy: Tenancy; tokens: TokenService
           await updateUserPassword(tx, userId, passwordHash);
           // Whoever can read the inbox has now proven it: the address counts as verified.
           await markUserEmailVerified(tx, userId);
-          const revoked = await revokeUserSessions(tx, userId, 'password_reset', null);
-          const memberships = await findMembershipsByUser(tx, userId);
-          await auditForPerson(tx, memberships.map((m) => m.org_id), {
-            action: 'auth.password_reset',
-            outcome: 'success',
-            actorUserId: userId,
-            actorLabel: user?.email ?? null,
-            targetType: 'user',
-            targetId: userId,
-            ip: meta.ip,
-            userAgent: meta.userAgent,
-            details: { sessionsRevoked: revoked },
-          });
+          await endSessionsAudited(tx, { id: userId, email: user?.email ?? null }, { reason: 'password_reset', action: 'auth.password_reset', keepSessionId: null }, meta);
           return undefined;
         }),
       );
@@ -461,19 +462,7 @@ export function createAuthService(deps: { tenancy: Tenancy; tokens: TokenService
       const passwordHash = await hashPassword(newPassword);
       await tenancy.withSystemTx('password change: audit to the person’s organisations', async (tx) => {
         await updateUserPassword(tx, user.id, passwordHash);
-        const revoked = await revokeUserSessions(tx, user.id, 'password_change', principal.sessionId);
-        const memberships = await findMembershipsByUser(tx, user.id);
-        await auditForPerson(tx, memberships.map((m) => m.org_id), {
-          action: 'auth.password_change',
-          outcome: 'success',
-          actorUserId: user.id,
-          actorLabel: user.email,
-          targetType: 'user',
-          targetId: user.id,
-          ip: meta.ip,
-          userAgent: meta.userAgent,
-          details: { sessionsRevoked: revoked },
-        });
+        await endSessionsAudited(tx, user, { reason: 'password_change', action: 'auth.password_change', keepSessionId: principal.sessionId }, meta);
       });
     },
 
