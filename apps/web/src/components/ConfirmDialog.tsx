@@ -76,7 +76,7 @@ export function ConfirmDialog({ open, title, children, confirmLabel, busyLabel, 
   return (
     <dialog
       ref={dialogRef}
-      className="confirm-dialog"
+      className="dialog confirm-dialog"
       aria-labelledby={titleId}
       aria-describedby={bodyId}
       // While the action runs, Escape does not hide it: its outcome must be seen.

@@ -376,7 +376,7 @@ function ServerDialog({ editing, onClose, onSaved }: { editing: Editing; onClose
   }
 
   return (
-    <dialog ref={dialog} className="server-dialog" aria-labelledby="server-dialog-title" onClose={closed}>
+    <dialog ref={dialog} className="dialog server-dialog" aria-labelledby="server-dialog-title" onClose={closed}>
       {editing ? (
         <>
           <h2 id="server-dialog-title">{editing.server ? `Edit ${editing.server.name}` : 'New license server'}</h2>
