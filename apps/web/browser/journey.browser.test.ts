@@ -36,7 +36,7 @@ async function figure(page: Page, label: string): Promise<string> {
   return ((await term.locator('xpath=following-sibling::dd[1]').textContent()) ?? '').trim();
 }
 
-async function ownerWithUpload(page: Page, server: BrowserTestServer): Promise<Person> {
+async function ownerWithUpload(page: Page, server: BrowserTestServer, file: { name: string; text: string }): Promise<Person> {
   const owner = await signUpAndSignIn(page, server, 'owner');
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Upload' }).click();
   await page.getByRole('heading', { name: 'Upload a log' }).waitFor();
@@ -49,7 +49,7 @@ async function ownerWithUpload(page: Page, server: BrowserTestServer): Promise<P
   await newServer.getByRole('button', { name: 'Add license server' }).click();
   await expect.poll(() => serverChoice.locator('option:checked').textContent()).toContain('flex1');
 
-  await page.getByLabel('Log file').setInputFiles({ name: 'lmgrd.log', mimeType: 'text/plain', buffer: Buffer.from(flexlmLog()) });
+  await page.getByLabel('Log file').setInputFiles({ name: file.name, mimeType: 'text/plain', buffer: Buffer.from(file.text) });
   await page.getByRole('button', { name: 'Upload', exact: true }).click();
   await page.getByRole('heading', { name: 'Upload result' }).waitFor();
   return owner;
@@ -61,13 +61,16 @@ describe('a new organisation in the browser', () => {
   it('signs up, uploads a FlexLM log and reads the peak and the denial on the feature screen', async () => {
     const { server } = browser;
     const page = await browser.openPage();
-    await ownerWithUpload(page, server);
+    await ownerWithUpload(page, server, { name: 'lmgrd.log', text: flexlmLog() });
 
     const result = page.getByRole('region', { name: 'Upload result' });
     expect(await result.getByRole('status').first().textContent()).toContain('3 sessions, 1 denial');
     expect(await figure(page, 'Format')).toBe('FlexNet debug log');
 
     await page.getByRole('link', { name: 'See the features and their usage' }).click();
+    // The usage is shown for the days the file covered.
+    await page.waitForURL(/\/license-servers\?/);
+    expect(Object.fromEntries(new URL(page.url()).searchParams)).toEqual({ from: yesterday().iso, to: yesterday().iso });
     await page.getByRole('link', { name: 'MATLAB' }).click();
     await page.getByRole('heading', { name: /MATLAB/ }).first().waitFor();
     await page.getByRole('img', { name: /^Seats in use over time/ }).waitFor();
@@ -78,6 +81,21 @@ describe('a new organisation in the browser', () => {
     expect(await page.getByRole('img', { name: /^Seats in use over time/ }).getAttribute('aria-label')).toContain('at most 3 seats at once');
     // The chart is drawn (a canvas with pixels), not only described.
     expect(await page.locator('canvas').count()).toBeGreaterThan(0);
+  });
+
+  it('shows an old log’s usage for the days it covers, not an empty last month', async () => {
+    const { server } = browser;
+    const page = await browser.openPage();
+    // A public FlexLM log from April 2015 (names replaced), kept with the parser's fixtures.
+    const text = await readFile(new URL('../../../packages/usage-engine/fixtures/flexlm-debug/denials-and-queues.log', import.meta.url), 'utf8');
+    await ownerWithUpload(page, server, { name: 'denials-and-queues.log', text });
+
+    await page.getByRole('link', { name: 'See the features and their usage' }).click();
+    await page.getByRole('link', { name: 'floating_license' }).click();
+    await page.getByRole('img', { name: /^Seats in use over time/ }).waitFor();
+    expect(await figure(page, 'Peak')).toMatch(/^1 seat/);
+    expect(await figure(page, 'True denials')).toBe('1 denial');
+    expect(await page.getByText('Summary').first().textContent()).toContain('2015');
   });
 
   it('creates an API key, shows it once, and revokes it', async () => {

@@ -18,6 +18,9 @@ export const API_KEY_SCOPE_DESCRIPTIONS: Readonly<Record<ApiKeyScope, string>> =
 };
 export const API_KEY_NAME_MAX_LENGTH = 100;
 
+/** The most seats owned one feature may have. */
+export const MAX_SEATS_OWNED = 10_000_000;
+
 /** Smart Upload: the largest file accepted. */
 export const MAX_UPLOAD_BYTES = 2 * 1024 * 1024 * 1024;
 /** Diagnostics kept per upload (the rest are counted). */

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { IsoDateTime, PlainText, Uuid } from './common.ts';
 import { TimeZoneName } from './ingest.ts';
-import { UPLOAD_FILE_NAME_MAX_LENGTH } from './limits.ts';
+import { MAX_SEATS_OWNED, UPLOAD_FILE_NAME_MAX_LENGTH } from './limits.ts';
 
 /** License servers, features and their owned seats: what usage is measured against. */
 
@@ -46,7 +46,7 @@ export const FeatureList = z.object({ features: z.array(Feature) });
 export const FeatureParams = z.strictObject({ featureId: Uuid });
 export const UpdateFeatureRequest = z.strictObject({
   /** Seats the organisation owns of this feature (null: not entered). */
-  seatsOwned: z.number().int().min(0).max(10_000_000).nullable(),
+  seatsOwned: z.number().int().min(0).max(MAX_SEATS_OWNED).nullable(),
 });
 
 

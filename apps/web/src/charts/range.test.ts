@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { bucketAllowed, defaultBucket, isDate, presetRange, rangeProblems, readView, viewSearch, withRange } from './range.ts';
+import { daysInRange, MAX_ANALYTICS_RANGE_DAYS } from '@seatwise/protocol';
+import { bucketAllowed, daysCovering, defaultBucket, isDate, presetRange, rangeProblems, readView, viewSearch, withRange } from './range.ts';
 
 const TODAY = '2026-03-15';
 const view = (query: string) => readView(new URLSearchParams(query), TODAY);
@@ -71,5 +72,18 @@ describe('the view in the query string', () => {
     expect(withRange(hours, presetRange('90d', TODAY), '90d')).toMatchObject({ preset: '90d', bucket: 'hour', bucketChosen: true });
     expect(withRange(hours, { from: '2024-01-01', to: TODAY }, null)).toMatchObject({ preset: null, bucket: 'month', bucketChosen: false });
     expect(withRange(view('period=7d'), presetRange('12m', TODAY), '12m')).toMatchObject({ bucket: 'week', bucketChosen: false });
+  });
+});
+
+describe('daysCovering', () => {
+  it('reads the days on the license server’s clock', () => {
+    // 23:30 UTC on 31 March is already 1 April in Madrid (UTC+2 in summer).
+    expect(daysCovering('2025-03-31T23:30:00Z', '2025-04-02T10:00:00Z', 'Europe/Madrid')).toEqual({ from: '2025-04-01', to: '2025-04-02' });
+    expect(daysCovering('2025-03-31T23:30:00Z', '2025-04-02T10:00:00Z', 'UTC')).toEqual({ from: '2025-03-31', to: '2025-04-02' });
+  });
+  it('keeps the last days of a span longer than the analytics answer', () => {
+    const range = daysCovering('2015-01-01T00:00:00Z', '2025-06-30T12:00:00Z', 'UTC');
+    expect(range.to).toBe('2025-06-30');
+    expect(daysInRange(range.from, range.to)).toBe(MAX_ANALYTICS_RANGE_DAYS);
   });
 });

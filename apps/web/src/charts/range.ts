@@ -41,6 +41,21 @@ export function isDate(text: string): boolean {
   return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === text;
 }
 
+/** The day (YYYY-MM-DD) an instant falls on in a time zone. */
+export function dayIn(iso: string, timeZone: string): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date(iso));
+}
+
+/**
+ * The days from one instant to another as read in a license server's zone (the days its usage is counted
+ * on), cut to the longest range the analytics answer: its last days when longer.
+ */
+export function daysCovering(firstIso: string, lastIso: string, timeZone: string): DayRange {
+  const to = dayIn(lastIso, timeZone);
+  const from = dayIn(firstIso, timeZone);
+  return daysInRange(from, to) > MAX_ANALYTICS_RANGE_DAYS ? { from: daysBefore(to, MAX_ANALYTICS_RANGE_DAYS - 1), to } : { from, to };
+}
+
 /** The days of a preset, ending today (both included). */
 export function presetRange(preset: PresetId, today: string): DayRange {
   const days = RANGE_PRESETS.find((option) => option.id === preset)?.days ?? 30;

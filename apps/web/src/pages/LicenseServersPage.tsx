@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
-import type { AnalyticsSummary, Feature, FeatureSummary, LicenseServer } from '@seatwise/protocol';
+import { MAX_SEATS_OWNED, type AnalyticsSummary, type Feature, type FeatureSummary, type LicenseServer } from '@seatwise/protocol';
 import type { AppPageProps } from '../App.tsx';
 import { LoadView } from '../components/AppShell.tsx';
 import { LicenseServerForm } from '../components/LicenseServerForm.tsx';
@@ -7,16 +7,14 @@ import { Link } from '../components/Link.tsx';
 import { Notice } from '../components/Notice.tsx';
 import { PageHeading, useDocumentTitle } from '../components/Page.tsx';
 import { licenseApi, usageApi } from '../endpoints.ts';
-import { daysBefore, formatCount, formatDateTime, formatPercent, formatSeats, inZone, isoDay } from '../format.ts';
+import { RANGE_PRESETS, readView, viewSearch } from '../charts/range.ts';
+import { formatCount, formatDateTime, formatPercent, formatSeats, inZone, isoDay } from '../format.ts';
+import { useLocation } from '../router.ts';
 import { errorMessage, isSessionEnded, leaveForSignIn, useSession } from '../session.tsx';
 import { formatDate } from '../time.ts';
 import { useLoad, type Load } from '../use-load.ts';
 import '../styles/licenses.css';
 
-/** Days of usage shown beside each feature: the last 30, today included. */
-const USAGE_DAYS = 30;
-/** The most seats owned the API accepts for one feature. */
-export const MAX_SEATS_OWNED = 10_000_000;
 
 /** Seats owned as typed: empty means "not entered" (null); otherwise a whole number from 0 to 10,000,000. */
 export function parseSeatsOwned(text: string): { seats: number | null } | { problem: string } {
@@ -46,10 +44,13 @@ export function LicenseServersPage(_props: AppPageProps) {
   const mayManage = can('license:manage');
   const servers = useLoad((signal) => licenseApi.servers(signal).then((answer) => answer.licenseServers), 'license-servers');
   const features = useLoad((signal) => licenseApi.features(signal).then((answer) => answer.features), 'features');
-  const [range] = useState(() => {
-    const to = isoDay(new Date());
-    return { from: daysBefore(to, USAGE_DAYS - 1), to };
-  });
+  // The days of usage beside each feature: a preset (the last 30 days unless the address says otherwise)
+  // or the days an upload covered (`?from=…&to=…`); feature links carry them on to the feature screen.
+  const { search } = useLocation();
+  const view = readView(search, isoDay(new Date()));
+  const range = { from: view.from, to: view.to };
+  const rangeQuery = viewSearch({ ...view, bucketChosen: false, serverId: null }).toString();
+  const rangeWords = view.preset ? RANGE_PRESETS.find((preset) => preset.id === view.preset)?.label.toLowerCase() : null;
   const usage = useLoad((signal) => usageApi.summary(range, signal), `${range.from}..${range.to}`);
   const [editing, setEditing] = useState<Editing>(null);
   const [notice, setNotice] = useState<string | null>(null);
@@ -107,7 +108,8 @@ export function LicenseServersPage(_props: AppPageProps) {
         <div className="section-heading">
           <h2 id="features-heading">Features</h2>
           <p className="muted count">
-            Usage from {formatDay(range.from)} to {formatDay(range.to)} (the last {USAGE_DAYS} days)
+            Usage from {formatDay(range.from)} to {formatDay(range.to)}
+            {rangeWords ? ` (the ${rangeWords})` : ''}
           </p>
         </div>
         <LoadView state={features.state} label="features" onRetry={features.reload}>
@@ -123,13 +125,13 @@ export function LicenseServersPage(_props: AppPageProps) {
               <>
                 {usage.state.kind === 'failed' ? (
                   <Notice tone="error">
-                    <p>The usage of the last {USAGE_DAYS} days could not be loaded: {usage.state.message}</p>
+                    <p>The usage of these days could not be loaded: {usage.state.message}</p>
                     <button type="button" className="button button-secondary button-small" onClick={usage.reload}>
                       Try again
                     </button>
                   </Notice>
                 ) : null}
-                <FeaturesTable features={list} usage={usage.state} mayManage={mayManage} onSeatsSaved={seatsSaved} />
+                <FeaturesTable features={list} usage={usage.state} rangeQuery={rangeQuery} mayManage={mayManage} onSeatsSaved={seatsSaved} />
               </>
             )
           }
@@ -217,18 +219,20 @@ function ServersTable({ servers, onEdit }: { servers: readonly LicenseServer[]; 
 interface FeaturesTableProps {
   features: readonly Feature[];
   usage: Load<AnalyticsSummary>;
+  /** The days shown, as a query string for the feature screen ("" for its default). */
+  rangeQuery: string;
   mayManage: boolean;
   onSeatsSaved: () => void;
 }
 
-function FeaturesTable({ features, usage, mayManage, onSeatsSaved }: FeaturesTableProps) {
+function FeaturesTable({ features, usage, rangeQuery, mayManage, onSeatsSaved }: FeaturesTableProps) {
   const byFeature = new Map<string, FeatureSummary>(usage.kind === 'ready' ? usage.data.features.map((summary) => [summary.featureId, summary]) : []);
   const usageCell = (summary: FeatureSummary | undefined, show: (summary: FeatureSummary) => string) =>
     usage.kind === 'loading' ? <span className="muted">Loading…</span> : summary ? show(summary) : '—';
   return (
     <div className="card licenses-table">
       <table className="table licenses-features">
-        <caption className="visually-hidden">Features, with seats owned and usage of the last {USAGE_DAYS} days</caption>
+        <caption className="visually-hidden">Features, with seats owned and usage of the days shown above</caption>
         <thead>
           <tr>
             <th scope="col">Feature</th>
@@ -249,7 +253,7 @@ function FeaturesTable({ features, usage, mayManage, onSeatsSaved }: FeaturesTab
             return (
               <tr key={feature.id}>
                 <th scope="row" data-label="Feature">
-                  <Link href={`/features/${encodeURIComponent(feature.id)}`}>{feature.name}</Link>
+                  <Link href={`/features/${encodeURIComponent(feature.id)}${rangeQuery ? `?${rangeQuery}` : ''}`}>{feature.name}</Link>
                 </th>
                 <td data-label="Vendor">{feature.vendor}</td>
                 <td data-label="Seats owned">

@@ -2,6 +2,7 @@ import { useEffect, useRef, useState, type DragEvent, type RefObject } from 'rea
 import type { LicenseServer, Upload } from '@seatwise/protocol';
 import type { AppPageProps } from '../App.tsx';
 import { LoadView } from '../components/AppShell.tsx';
+import { daysCovering } from '../charts/range.ts';
 import { FieldFrame } from '../components/Field.tsx';
 import { LicenseServerForm } from '../components/LicenseServerForm.tsx';
 import { Link } from '../components/Link.tsx';
@@ -411,6 +412,10 @@ function UploadResult({ upload, servers, recent, headingRef }: UploadResultProps
   const zone = server?.timeZone;
   const earlier = upload.duplicateOf ? recent.find((candidate) => candidate.id === upload.duplicateOf) : undefined;
   const hidden = upload.diagnosticsTotal - upload.diagnostics.length;
+  // The usage is shown for the days the file covered, however old: not the last 30 days, where an old log
+  // would look empty.
+  const covered = upload.firstEventAt && upload.lastEventAt ? daysCovering(upload.firstEventAt, upload.lastEventAt, zone ?? 'UTC') : null;
+  const usageHref = covered ? `/license-servers?from=${covered.from}&to=${covered.to}` : '/license-servers';
   return (
     <section className="card upload-result" aria-labelledby="upload-result-heading">
       <h2 id="upload-result-heading" ref={headingRef} tabIndex={-1}>
@@ -510,7 +515,7 @@ function UploadResult({ upload, servers, recent, headingRef }: UploadResultProps
         </>
       )}
       <p className="upload-next">
-        <Link href="/license-servers">See the features and their usage</Link>
+        <Link href={usageHref}>See the features and their usage</Link>
       </p>
     </section>
   );
