@@ -4,7 +4,8 @@ import { openConfiguredDatabase } from './db/open.ts';
 import { buildApp } from './app.ts';
 import { createLogger } from './logger.ts';
 import { scheduleAuditPartitions } from './jobs/audit-partitions.job.ts';
-import { failInterruptedUploads } from './modules/usage/upload.service.ts';
+import { scheduleJob } from './jobs/schedule.ts';
+import { failAbandonedUploads, failInterruptedUploads } from './modules/usage/upload.service.ts';
 
 /** Reads the configuration, opens and migrates the database, checks the roles, and listens. */
 async function main(): Promise<void> {
@@ -24,10 +25,12 @@ async function main(): Promise<void> {
   const { app, mail } = await buildApp({ config, db: opened.db, logger });
   const stopDelivery = mail.startDelivery();
   const stopPartitions = scheduleAuditPartitions(createTenancy(opened.db), logger);
+  const stopUploadExpiry = scheduleJob('giving up abandoned uploads', 60 * 60 * 1000, () => failAbandonedUploads(createTenancy(opened.db)), logger);
   const shutdown = async (signal: string) => {
     logger.info({ signal }, 'shutting down');
     stopDelivery();
     stopPartitions();
+    stopUploadExpiry();
     await app.close();
     await opened.close();
     process.exit(0);

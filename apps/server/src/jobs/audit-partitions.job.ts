@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Tenancy } from '../db/tenant.ts';
+import { scheduleJob } from './schedule.ts';
 
 const TWELVE_HOURS_MS = 12 * 60 * 60 * 1000;
 
@@ -15,9 +16,5 @@ export function ensureAuditPartitions(tenancy: Tenancy, around = new Date()): Pr
 
 /** Runs ensureAuditPartitions now and twice a day until stopped. */
 export function scheduleAuditPartitions(tenancy: Tenancy, log: Logger): () => void {
-  const run = () => ensureAuditPartitions(tenancy).catch((error: unknown) => log.error({ err: error }, 'creating audit partitions failed'));
-  void run();
-  const timer = setInterval(run, TWELVE_HOURS_MS);
-  timer.unref();
-  return () => clearInterval(timer);
+  return scheduleJob('creating audit partitions', TWELVE_HOURS_MS, () => ensureAuditPartitions(tenancy), log);
 }

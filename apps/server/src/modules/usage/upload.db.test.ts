@@ -10,7 +10,7 @@ import { createFlexlmDebugParser, createLineSplitter, createUsageAnalyser, type 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateFlexlmLog } from '../../../../../packages/usage-engine/bench/generate-flexlm-log.ts';
 import { createTestApp, type TestApp, type TestSession } from '../../testing/test-app.ts';
-import { failInterruptedUploads } from './upload.service.ts';
+import { failAbandonedUploads, failInterruptedUploads } from './upload.service.ts';
 
 const FIXTURES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../../packages/usage-engine/fixtures');
 const TIME_ZONE = 'Europe/Madrid';
@@ -299,6 +299,23 @@ describe('Smart Upload', () => {
     expect(await failInterruptedUploads(t.tenancy)).toBeGreaterThanOrEqual(1);
     const job = await t.request({ method: 'GET', url: `/api/uploads/${id}`, as: owner });
     expect(job.json()).toMatchObject({ status: 'failed', phase: null, error: { code: 'upload.interrupted' } });
+  });
+
+  it('IN-02 an upload whose file never arrived is marked failed after a day, and nothing else is touched', async () => {
+    const owner = await t.newOrganization('upload-abandoned');
+    const serverId = await newServer(owner);
+    const old = await startUpload(owner, serverId, 'old.log');
+    const recent = await startUpload(owner, serverId, 'recent.log');
+    const done = await upload(owner, serverId, '10:00:00 (lmgrd) TIMESTAMP 3/30/2016\n10:01:00 (MLM) OUT: "MATLAB" ana@ws1\n');
+    expect(done.response.json().status).toBe('done');
+    await t.database.owner.transaction((tx) =>
+      tx.query(`UPDATE usage_uploads SET created_at = now() - interval '25 hours' WHERE id = ANY($1)`, [[old.id, done.id]]),
+    );
+    expect(await failAbandonedUploads(t.tenancy)).toBeGreaterThanOrEqual(1);
+    const status = async (id: string) => (await t.request({ method: 'GET', url: `/api/uploads/${id}`, as: owner })).json();
+    expect(await status(old.id)).toMatchObject({ status: 'failed', error: { code: 'upload.abandoned' } });
+    expect(await status(recent.id)).toMatchObject({ status: 'waiting', error: null });
+    expect(await status(done.id)).toMatchObject({ status: 'done', error: null });
   });
 
   it("TEN-01 another organisation's upload and license server answer 404", async () => {

@@ -120,6 +120,18 @@ export async function updateUpload(
 }
 
 /** Marks every running upload failed: used at start-up, when no upload can still be running. */
+/** Marks uploads still waiting for their file since before `createdBefore` as failed; answers how many. */
+export async function failWaitingUploads(tx: Queryable, createdBefore: Date): Promise<number> {
+  const { rowCount } = await tx.query(
+    `UPDATE usage_uploads SET status = 'failed', phase = NULL, error_code = 'upload.abandoned',
+            error_message = 'No file arrived for this upload within a day of starting it; nothing was stored. Start the upload again.',
+            finished_at = now()
+      WHERE status = 'waiting' AND created_at < $1`,
+    [createdBefore],
+  );
+  return rowCount;
+}
+
 export async function failRunningUploads(tx: Queryable): Promise<number> {
   const { rowCount } = await tx.query(
     `UPDATE usage_uploads SET status = 'failed', phase = NULL, error_code = 'upload.interrupted',

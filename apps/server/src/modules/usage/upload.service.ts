@@ -14,6 +14,7 @@ import { recomputeRollups, type TouchedRange } from './rollup.service.ts';
 import { parseUploadToSpool, readSpool } from './upload-parse.ts';
 import {
   failRunningUploads,
+  failWaitingUploads,
   findDoneUploadByContent,
   findUpload,
   insertUpload,
@@ -86,6 +87,20 @@ const personId = (actor: AnyActor) => (actor.kind === 'person' ? actor.userId : 
  */
 export async function failInterruptedUploads(tenancy: Tenancy): Promise<number> {
   return tenancy.withSystemTx('start-up: mark uploads interrupted by a stop as failed', (tx) => failRunningUploads(tx));
+}
+
+/** How long an upload may wait for its file before it is given up. */
+export const UPLOAD_WAIT_LIMIT_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * Uploads started but never sent (the browser was closed or cancelled before the first byte) would show
+ * as waiting forever: after a day they are marked failed. Safe with several instances: a waiting upload
+ * has no work in progress anywhere.
+ */
+export async function failAbandonedUploads(tenancy: Tenancy, now = new Date()): Promise<number> {
+  return tenancy.withSystemTx('uploads: give up those whose file never arrived', (tx) =>
+    failWaitingUploads(tx, new Date(now.getTime() - UPLOAD_WAIT_LIMIT_MS)),
+  );
 }
 
 export type UploadService = ReturnType<typeof createUploadService>;
