@@ -192,8 +192,8 @@ export type AnalyticsConcurrencyQuery = z.infer<typeof AnalyticsConcurrencyQuery
  * Seats in use of one feature at every instant of a range, computed from the stored sessions (not the
  * roll-ups), as two parallel arrays: from `t[i]` until `t[i + 1]` (the last until `until`), `inUse[i]`
  * seats are held; before `t[0]`, `initialInUse`. Only instants where the count changes are listed, in whole
- * seconds. An open session (no check-in yet) counts as held until the range ends or until now, whichever
- * is first. All servers: concurrency across servers (the sum of each server's count at every instant).
+ * seconds. An open session (no check-in yet) counts as held until it was last seen, as in the roll-ups: for
+ * an uploaded log, its last line; from an agent, only its start until the check-in arrives. All servers: concurrency across servers (the sum of each server's count at every instant).
  */
 export const FeatureConcurrency = z.object({
   feature: AnalyticsFeature,

@@ -426,8 +426,6 @@ describe('concurrency', () => {
         matlab('cleo', '2025-03-10T01:00:00Z', '2025-03-10T02:00:00Z'),
         // Within one second: no change in whole seconds.
         matlab('fran', '2025-03-10T05:00:00.400Z', '2025-03-10T05:00:00.900Z'),
-        // Still open: held until the end of any later range, or until now.
-        matlab('dan', '2025-03-10T20:00:00Z', '2025-03-10T20:00:00Z', { end: null, seats: 2 }),
         // Ends after the day.
         matlab('eve', '2025-03-10T23:30:00Z', '2025-03-11T02:00:00Z'),
       ],
@@ -436,6 +434,25 @@ describe('concurrency', () => {
     await ingest(own, TOKYO, { sessions: [matlab('hana', '2025-03-10T09:40:00+09:00', '2025-03-10T09:50:00+09:00')] });
     const features = await getJson<{ features: { id: string }[] }>('/api/features', own);
     featureId = features.features[0]!.id;
+    // Still open at the end of an uploaded log: 2 seats from 20:00 on 10 March, last seen at the log's
+    // last line, on 20 April at 10:00.
+    const created = await t.request({ method: 'POST', url: '/api/uploads', as: own, payload: { licenseServerId: utcId, fileName: 'lmgrd.log' } });
+    expect(created.statusCode, created.body).toBe(201);
+    const log = [
+      ' 0:00:00 (lmgrd) TIMESTAMP 3/10/2025',
+      '20:00:00 (MLM) OUT: "MATLAB" dan@ws-dan  (2 licenses)',
+      ' 0:00:00 (lmgrd) TIMESTAMP 4/20/2025',
+      '10:00:00 (MLM) OUT: "SIMULINK" zoe@ws-zoe',
+      '',
+    ].join('\n');
+    const stored = await t.request({
+      method: 'PUT',
+      url: `/api/uploads/${(created.json() as { id: string }).id}/content`,
+      as: own,
+      headers: { 'content-type': 'application/octet-stream' },
+      payload: log,
+    });
+    expect(stored.json(), stored.body).toMatchObject({ status: 'done', sessions: 2 });
     const patch = await t.request({ method: 'PATCH', url: `/api/features/${featureId}`, as: own, payload: { seatsOwned: 6 } });
     expect(patch.statusCode, patch.body).toBe(200);
   });
@@ -490,6 +507,15 @@ describe('concurrency', () => {
     // A month later only the open session is still held; nothing changes.
     const later = await concurrencyOf('from=2025-04-10&to=2025-04-12', featureId, own);
     expect(later).toMatchObject({ initialInUse: 2, t: [], inUse: [], until: sec('2025-04-13T00:00:00Z') });
+    // It counts until it was last seen (the log's last line), as the roll-ups count it: no longer.
+    const lastSeen = await concurrencyOf('from=2025-04-20&to=2025-04-21', featureId, own);
+    expect(lastSeen.initialInUse).toBe(2);
+    expect(steps(lastSeen)).toEqual([['2025-04-20T10:00:00.000Z', 0]]);
+    const summary = await getJson<{ features: { featureId: string; peak: number; seatHours: number }[] }>(
+      '/api/usage/summary?from=2025-04-20&to=2025-04-21',
+      own,
+    );
+    expect(summary.features.find((row) => row.featureId === featureId)).toMatchObject({ peak: 2, seatHours: 20 });
   });
 
   it('IN-02 two days: the first day\'s sessions, then the second\'s, in one list', async () => {
@@ -499,12 +525,12 @@ describe('concurrency', () => {
     expect(answer.t.slice(0, 3)).toEqual([sec('2025-03-09T10:00:00Z'), sec('2025-03-09T12:00:00Z'), sec('2025-03-09T22:00:00Z')]);
   });
 
-  it('IN-02 a range that includes today stops at now; an open session is held until then', async () => {
+  it('IN-02 a range that includes today stops at now; an open session last seen long ago is not held today', async () => {
     const today = new Date().toISOString().slice(0, 10);
     const before = Math.floor(Date.now() / 1000);
     const answer = await concurrencyOf(`from=${today}&to=${today}`, featureId, own);
     const after = Math.floor(Date.now() / 1000);
-    expect(answer).toMatchObject({ start: sec(`${today}T00:00:00Z`), initialInUse: 2, t: [], inUse: [] });
+    expect(answer).toMatchObject({ start: sec(`${today}T00:00:00Z`), initialInUse: 0, t: [], inUse: [] });
     expect(answer.until).toBeGreaterThanOrEqual(before);
     expect(answer.until).toBeLessThanOrEqual(after);
     // A range still to come holds nothing: it starts and ends at its start.

@@ -208,7 +208,8 @@ const integers = (text: string | null): number[] => (text ? text.split(',').map(
 /**
  * The exact seats-in-use step function of one feature over [startS, untilS) (epoch seconds), on one server
  * or (serverId null) all servers summed: the level at startS, then the first `limit` instants where it
- * changes, read from the sessions themselves. An open session counts as held until untilS. Every session
+ * changes, read from the sessions themselves. An open session counts as held until it was last seen, as in
+ * the roll-ups (for an uploaded log, its last line), so the chart and the figures beside it agree. Every session
  * gives +seats at its start and −seats at its end (cut to whole seconds); a running sum over the instants
  * gives the level, and instants where starts and ends cancel out are left out.
  *
@@ -225,12 +226,12 @@ export async function findConcurrencySteps(
 ): Promise<ConcurrencySteps> {
   const { rows } = await tx.query<{ initial: number; t: string | null; in_use: string | null }>(
     `WITH held AS (
-       SELECT s.started_at, coalesce(s.ended_at, to_timestamp($4::float8)) AS ended_at, s.seats
+       SELECT s.started_at, coalesce(s.ended_at, s.last_seen_at) AS ended_at, s.seats
          FROM usage_sessions s
         WHERE s.org_id = ${ORG} AND s.feature_id = $1
           AND ($2::uuid IS NULL OR s.license_server_id = $2::uuid)
           AND s.started_at < to_timestamp($4::float8)
-          AND coalesce(s.ended_at, to_timestamp($4::float8)) > to_timestamp($3::float8)
+          AND coalesce(s.ended_at, s.last_seen_at) > to_timestamp($3::float8)
      ), initial AS (
        SELECT coalesce(sum(seats), 0)::bigint AS level FROM held WHERE started_at < to_timestamp($3::float8)
      ), events AS (

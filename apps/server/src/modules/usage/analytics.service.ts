@@ -180,7 +180,7 @@ export function createAnalyticsService(deps: {
   access: AccessService;
   /** The most change points a concurrency answer holds (smaller in tests of the cut-off). */
   maxConcurrencyPoints?: number;
-  /** The current instant in epoch ms: where open sessions stop counting. */
+  /** The current instant in epoch ms: a range reaching into the future ends there. */
   now?: () => number;
 }) {
   const { access, maxConcurrencyPoints = MAX_CONCURRENCY_POINTS, now = Date.now } = deps;
