@@ -15,11 +15,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
 import { buildApp } from '../src/app.ts';
-import { loadConfig, type Config } from '../src/config.ts';
+import type { Config } from '../src/config.ts';
 import { openPostgres, type Database } from '../src/db/connect.ts';
 import { openConfiguredDatabase, type OpenedDatabase } from '../src/db/open.ts';
 import { createTenancy } from '../src/db/tenant.ts';
@@ -30,10 +29,8 @@ import { insertOrganization } from '../src/modules/orgs/orgs.repo.ts';
 import { ALL_SERVERS } from '../src/modules/usage/rollup.repo.ts';
 import { createBenchDatabase } from './postgres.ts';
 import { busyShare, machineCpu } from './stats.ts';
-import { ms, num, out, packageVersion } from './common.ts';
+import { benchConfig, ms, num, out, packageVersion } from './common.ts';
 
-const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
-const REPO_ROOT = path.resolve(BENCH_DIR, '../../..');
 
 function envNumber(name: string, fallback: number, min: number): number {
   const raw = process.env[name];
@@ -284,25 +281,6 @@ interface Engine {
   owner: Database;
   version: string;
   teardown(): Promise<void>;
-}
-
-function benchConfig(overrides: Record<string, string>): Config {
-  return loadConfig(
-    {
-      NODE_ENV: 'production',
-      HOST: '127.0.0.1',
-      PORT: '0',
-      // Production serves HTTPS only; here, as behind a TLS-terminating proxy (inject() needs no socket).
-      PUBLIC_URL: 'https://127.0.0.1:8443',
-      TRUST_PROXY: 'true',
-      JWT_SIGNING_KEYS: `bench1:${randomBytes(32).toString('base64url')}`,
-      CSRF_SECRET: randomBytes(32).toString('base64url'),
-      LOG_LEVEL: 'silent',
-      RATE_LIMIT_PER_MINUTE: '1000000000',
-      ...overrides,
-    },
-    REPO_ROOT,
-  );
 }
 
 async function serverVersion(db: Database): Promise<string> {

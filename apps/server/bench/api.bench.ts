@@ -6,7 +6,7 @@
 // ladder), BENCH_CONNECTIONS (10), BENCH_DATABASE_URL (a PostgreSQL superuser URL; otherwise a throwaway
 // PostgreSQL 15 cluster is started with scripts/pg-test-cluster.sh when installed).
 import { fork } from 'node:child_process';
-import { createHmac, randomBytes } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
@@ -17,7 +17,7 @@ import { MemberList } from '@seatwise/protocol';
 import Fastify from 'fastify';
 import { serializerCompiler } from 'fastify-type-provider-zod';
 import { buildApp } from '../src/app.ts';
-import { loadConfig, type Config } from '../src/config.ts';
+import type { Config } from '../src/config.ts';
 import type { Queryable } from '../src/db/connect.ts';
 import { openConfiguredDatabase, type OpenedDatabase } from '../src/db/open.ts';
 import { assertSafeRoles, createTenancy } from '../src/db/tenant.ts';
@@ -31,10 +31,9 @@ import type { LoadJob, LoadReply, LoadResult } from './load-protocol.ts';
 import { createBenchDatabase, findPostgresServer } from './postgres.ts';
 import { MEMBERS_PER_ORGANIZATION, ORGANIZATIONS, prepareCredentials, seedOrganizations, SIGN_IN_USERS, type BenchCredentials } from './seed.ts';
 import { busyShare, machineCpu, postgresCpuMs, summarize, type MachineCpu } from './stats.ts';
-import { envNumber, ms, num, out, packageVersion, pct, withCleanup } from './common.ts';
+import { benchConfig, envNumber, ms, num, out, packageVersion, pct, REPO_ROOT, withCleanup } from './common.ts';
 
 const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
-const REPO_ROOT = path.resolve(BENCH_DIR, '../../..');
 
 const SECONDS = envNumber('BENCH_SECONDS', 10, 1);
 const WARMUP_SECONDS = envNumber('BENCH_WARMUP_SECONDS', 2, 0);
@@ -190,28 +189,6 @@ interface Engine {
 
 /** Requests arrive as from a TLS-terminating proxy (production serves HTTPS only). */
 const VIA_PROXY = { 'x-forwarded-proto': 'https' };
-
-/** The application's configuration for a benchmark run: production mode with explicit secrets, logging silenced. */
-function benchConfig(overrides: Record<string, string>): Config {
-  return loadConfig(
-    {
-      NODE_ENV: 'production',
-      HOST: '127.0.0.1',
-      PORT: '0',
-      // Production serves HTTPS only (EN-01): the benchmark plays a TLS-terminating proxy on this machine.
-      PUBLIC_URL: 'https://127.0.0.1:8443',
-      TRUST_PROXY: 'true',
-      JWT_SIGNING_KEYS: `bench1:${randomBytes(32).toString('base64url')}`,
-      CSRF_SECRET: randomBytes(32).toString('base64url'),
-      LOG_LEVEL: 'silent',
-      // The per-address API ceiling stays installed (its cost is part of every request) but must not trip:
-      // all load comes from one address.
-      RATE_LIMIT_PER_MINUTE: '1000000000',
-      ...overrides,
-    },
-    REPO_ROOT,
-  );
-}
 
 /** Embedded PGlite in a temporary DATA_DIR, opened and migrated the way main.ts does it. */
 async function openPgliteEngine(): Promise<Engine> {

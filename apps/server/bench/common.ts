@@ -1,8 +1,40 @@
-// Helpers every benchmark script shares: reading numeric settings, printing figures, naming package
-// versions, and cleaning up (throwaway clusters, temporary folders) even when interrupted.
+// Helpers every benchmark script shares: the application's configuration for a run, reading numeric
+// settings, printing figures, naming package versions, and cleaning up (throwaway clusters, temporary
+// folders) even when interrupted.
+import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadConfig, type Config } from '../src/config.ts';
+
+/** The repository's root. */
+export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+
+/**
+ * The application's configuration for a benchmark run: production mode with explicit secrets, logging
+ * silenced. Production serves HTTPS only (EN-01): the server stands behind a TLS-terminating proxy
+ * (TRUST_PROXY), and clients say so with X-Forwarded-Proto, as that proxy would. The per-address API
+ * ceiling stays installed (its cost is part of every request) but must not trip: all load comes from one
+ * address.
+ */
+export function benchConfig(overrides: Record<string, string>): Config {
+  return loadConfig(
+    {
+      NODE_ENV: 'production',
+      HOST: '127.0.0.1',
+      PORT: '0',
+      PUBLIC_URL: 'https://127.0.0.1:8443',
+      TRUST_PROXY: 'true',
+      JWT_SIGNING_KEYS: `bench1:${randomBytes(32).toString('base64url')}`,
+      CSRF_SECRET: randomBytes(32).toString('base64url'),
+      LOG_LEVEL: 'silent',
+      RATE_LIMIT_PER_MINUTE: '1000000000',
+      ...overrides,
+    },
+    REPO_ROOT,
+  );
+}
 
 /** A numeric environment setting, at least `min`; a bad value stops the benchmark with its name. */
 export function envNumber(name: string, fallback: number, min: number): number {

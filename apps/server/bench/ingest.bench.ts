@@ -18,10 +18,9 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { fileURLToPath } from 'node:url';
 import { generateFlexlmLog } from '../../../packages/usage-engine/bench/generate-flexlm-log.ts';
 import { buildApp } from '../src/app.ts';
-import { loadConfig, type Config } from '../src/config.ts';
+import type { Config } from '../src/config.ts';
 import { copyText, openPostgres, type Database } from '../src/db/connect.ts';
 import { openConfiguredDatabase, type OpenedDatabase } from '../src/db/open.ts';
 import { assertSafeRoles, createTenancy } from '../src/db/tenant.ts';
@@ -33,10 +32,8 @@ import { insertOrganization } from '../src/modules/orgs/orgs.repo.ts';
 import { createBenchDatabase, findPostgresServer } from './postgres.ts';
 import { timeStatements, type TimedTransaction } from './statement-timer.ts';
 import { busyShare, machineCpu, postgresCpuMs, summarize } from './stats.ts';
-import { envNumber, num, out, packageVersion, pct, withCleanup } from './common.ts';
+import { benchConfig, envNumber, num, out, packageVersion, pct, REPO_ROOT, withCleanup } from './common.ts';
 
-const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
-const REPO_ROOT = path.resolve(BENCH_DIR, '../../..');
 
 const SIZE_MB = envNumber('BENCH_INGEST_MB', 40, 0.1);
 const SEED = Math.round(envNumber('BENCH_INGEST_SEED', 1, 0));
@@ -82,29 +79,6 @@ interface Engine {
   /** Process ids of this database's PostgreSQL backends, when they run on this machine. */
   backendPids?: () => Promise<number[]>;
   teardown(): Promise<void>;
-}
-
-/**
- * Production mode with explicit secrets, logging silenced, rate limits out of the way (one client sends
- * everything). Production serves HTTPS only: the server here stands behind a TLS-terminating proxy
- * (TRUST_PROXY), and the client says so with X-Forwarded-Proto, as that proxy would.
- */
-function benchConfig(overrides: Record<string, string>): Config {
-  return loadConfig(
-    {
-      NODE_ENV: 'production',
-      HOST: '127.0.0.1',
-      PORT: '0',
-      PUBLIC_URL: 'https://127.0.0.1:8080',
-      TRUST_PROXY: 'true',
-      JWT_SIGNING_KEYS: `bench1:${randomBytes(32).toString('base64url')}`,
-      CSRF_SECRET: randomBytes(32).toString('base64url'),
-      LOG_LEVEL: 'silent',
-      RATE_LIMIT_PER_MINUTE: '1000000000',
-      ...overrides,
-    },
-    REPO_ROOT,
-  );
 }
 
 async function openPgliteEngine(): Promise<Engine> {
