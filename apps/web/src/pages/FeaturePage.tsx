@@ -83,7 +83,12 @@ function FeatureUsage({ feature, servers }: { feature: Feature; servers: readonl
     ]);
     return { row: featureSummary(summary, feature.id), steps, hours, people };
   }, rangeKey);
-  const buckets = useLoad((signal) => usageApi.timeline(feature.id, { ...range, bucket: view.bucket }, signal), `${rangeKey}|${view.bucket}`);
+  // Hour buckets are the hourly timeline loaded above for the heatmap; other sizes load on their own, so
+  // switching between them leaves the rest of the page as it is.
+  const buckets = useLoad(
+    (signal) => (view.bucket === 'hour' ? Promise.resolve(null) : usageApi.timeline(feature.id, { ...range, bucket: view.bucket }, signal)),
+    `${rangeKey}|${view.bucket}`,
+  );
 
   const seatsOwned = usage.state.kind === 'ready' ? usage.state.data.steps.feature.seatsOwned : feature.seatsOwned;
   const zoneWords = singleZone(zones) ? `the license server's time zone (${zone})` : `your time zone (${zone})`;
@@ -103,7 +108,10 @@ function FeatureUsage({ feature, servers }: { feature: Feature; servers: readonl
             {hasUsage(row, steps) ? (
               <>
                 <LoadView state={buckets.state} label="the timeline" onRetry={buckets.reload}>
-                  {(timeline) => <UsageCharts key={rangeKey} steps={steps} timeline={timeline} zone={zone} zones={zones} range={rangeWords} />}
+                  {(timeline) => {
+                    const shown = timeline ?? hours;
+                    return shown ? <UsageCharts key={rangeKey} steps={steps} timeline={shown} zone={zone} zones={zones} range={rangeWords} /> : null;
+                  }}
                 </LoadView>
                 {hours ? (
                   <HourOfWeekHeatmap hours={hours.points} zone={zone} zoneWords={zoneWords} range={rangeWords} />
